@@ -1,0 +1,42 @@
+"""The intake portal: create_app builds the Flask application without touching the database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import INSTANCE, Config
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the app from `Config`, then from an object or mapping given by tests."""
+    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE))
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.instance_path = str(app.config["INSTANCE_DIR"])
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from portal import extensions, i18n, logs, web
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(Path(__file__).parent.parent / "migrations"))
+    extensions.csrf.init_app(app)
+    i18n.init_app(app)
+    logs.init_app(app)
+    web.init_app(app)
+
+    from portal import cli
+    from portal.blueprints.api import bp as api_bp
+    from portal.blueprints.citizen import bp as citizen_bp
+
+    app.register_blueprint(citizen_bp)
+    app.register_blueprint(api_bp)
+    extensions.csrf.exempt(api_bp)
+    cli.init_app(app)
+    return app

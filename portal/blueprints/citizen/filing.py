@@ -1,0 +1,288 @@
+"""Filing an e-Form: the form page (with uploads), check your answers, the final submit, the confirmation."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+
+from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.blueprints.citizen import bp
+from portal.extensions import csrf, db
+from portal.i18n import current_locale
+from portal.models import Channel, Dossier, Draft, FormVersion, Procedure
+from portal.services import dossiers as dossier_service
+from portal.services.forms import applicant_spec, spec_for
+from portal.services.procedures import get_procedure
+from portal.services.uploads import UploadRejected, delete_attachment, store_upload
+
+MAX_DRAFTS_IN_SESSION = 8
+
+
+def _remember_draft(token: str) -> None:
+    tokens = [t for t in session.get("drafts", []) if t != token]
+    session["drafts"] = (tokens + [token])[-MAX_DRAFTS_IN_SESSION:]
+
+
+def _draft_from_session(token: str) -> Draft:
+    if token not in session.get("drafts", []):
+        abort(404)
+    draft = db.session.scalar(select(Draft).where(Draft.token == token))
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _published(code: str) -> tuple[Procedure, FormVersion]:
+    proc = get_procedure(code)
+    if proc is None or proc.current_version is None:
+        abort(404)
+    return proc, proc.current_version
+
+
+def _file_counts(draft: Draft | None) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for attachment in draft.attachments if draft else []:
+        counts[attachment.document_key] = counts.get(attachment.document_key, 0) + 1
+    return counts
+
+
+def _render_form(*, procedure, version, draft_token, applicant_form, data_form, on_behalf, draft,
+                 problems=(), notices=(), status=200):
+    summary = [(p.field_id or "", p.message) for p in problems]
+    document_errors = {p.pointer.lstrip("/"): p.message for p in problems if not p.pointer.startswith(("/data", "/applicant"))}
+    html = render_template(
+        "citizen/form.html",
+        procedure=procedure,
+        version=version,
+        meta=version.meta,
+        draft_token=draft_token,
+        applicant_form=applicant_form,
+        data_form=data_form,
+        on_behalf=on_behalf,
+        attachments=list(draft.attachments) if draft else [],
+        document_errors=document_errors,
+        summary=summary,
+        notices=notices,
+        submit_text=spec_for(version, current_locale()).submit_text,
+    )
+    return html, status
+
+
+@bp.get("/thu-tuc/<code>/nop-ho-so")
+def start_form(code: str):
+    procedure, version = _published(code)
+    locale = current_locale()
+    draft = None
+    token = request.args.get("ho-so-tam")
+    if token:
+        draft = _draft_from_session(token)
+        version = draft.form_version
+    data_spec = spec_for(version, locale)
+    applicant = dict(draft.applicant) if draft else {}
+    return _render_form(
+        procedure=procedure,
+        version=version,
+        draft_token=draft.token if draft else secrets.token_urlsafe(24),
+        applicant_form=applicant_spec(locale).form(data=applicant, prefix="applicant"),
+        data_form=data_spec.form(data=dict(draft.data) if draft else None, prefix="data"),
+        on_behalf=bool(applicant.get("filed_by")),
+        draft=draft,
+    )
+
+
+@bp.post("/thu-tuc/<code>/nop-ho-so")
+@csrf.exempt  # checked below, so that an expired session re-renders the page with everything typed
+def post_form(code: str):
+    procedure, version = _published(code)
+    locale = current_locale()
+    token = (request.form.get("draft") or "")[:64]
+    if len(token) < 20:
+        abort(400)
+    draft = db.session.scalar(select(Draft).where(Draft.token == token))
+    if draft is not None and draft.procedure_id != procedure.id:
+        abort(400)
+    if draft is not None:
+        version = draft.form_version
+    data_spec = spec_for(version, locale)
+    applicant_form = applicant_spec(locale).form(formdata=request.form, prefix="applicant",
+                                                 data=dict(draft.applicant) if draft else None)
+    data_form = data_spec.form(formdata=request.form, prefix="data", data=dict(draft.data) if draft else None)
+    on_behalf = request.form.get("on_behalf") == "yes"
+    render = dict(procedure=procedure, version=version, draft_token=token, applicant_form=applicant_form,
+                  data_form=data_form, on_behalf=on_behalf)
+
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except CSRFError:
+        # nothing is saved from an unauthenticated post, but nothing typed is thrown away either
+        return _render_form(**render, draft=draft, status=400,
+                            notices=[_("Phiên làm việc đã hết hạn. Thông tin bạn nhập vẫn còn; "
+                                       "hãy bấm “Tiếp tục” một lần nữa.")])
+
+    applicant = applicant_spec(locale).to_json(applicant_form)
+    if not on_behalf:
+        applicant.pop("filed_by", None)
+    applicant = dossier_service.normalise_applicant(applicant)
+    data = data_spec.to_json(data_form)
+
+    if draft is None:
+        draft = Draft(token=token, procedure_id=procedure.id, form_version_id=version.id)
+        db.session.add(draft)
+    draft.applicant = applicant
+    draft.data = data
+    db.session.flush()
+    _remember_draft(token)
+
+    notices: list[str] = []
+    upload_problems = _take_uploads(version, draft, locale)
+    action = request.form.get("_action") or ""
+    if action.startswith("remove-file:"):
+        uid = action.split(":", 1)[1]
+        for attachment in list(draft.attachments):
+            if attachment.uid == uid:
+                delete_attachment(attachment, current_app.config["UPLOAD_DIR"])
+        db.session.commit()
+        return _render_form(**render, draft=draft, problems=upload_problems)
+    if data_form.engine_action or applicant_form.engine_action:
+        db.session.commit()
+        return _render_form(**render, draft=draft, problems=upload_problems)
+
+    problems = dossier_service.check_submission(
+        version=version, applicant=applicant, data=data, file_counts=_file_counts(draft), locale=locale
+    )
+    if on_behalf and not applicant.get("filed_by"):
+        problems.append(dossier_service.Problem(
+            "/applicant/filed_by/full_name", "required",
+            _("Nhập họ tên người nộp hộ, hoặc chọn “Tôi nộp cho chính mình”"), "applicant-filed_by-full_name"))
+    problems = upload_problems + [p for p in problems if not any(u.pointer == p.pointer for u in upload_problems)]
+    db.session.commit()
+    if problems:
+        applicant_spec(locale).attach_errors(applicant_form, _errors_under(problems, "/applicant"))
+        data_spec.attach_errors(data_form, _errors_under(problems, "/data"))
+        return _render_form(**render, draft=draft, problems=problems, notices=notices, status=200)
+    return redirect(url_for("citizen.check_answers", token=token), code=303)
+
+
+def _errors_under(problems: list[dossier_service.Problem], prefix: str) -> list[dossier_service.Problem]:
+    """The problems of one part of the page, with pointers relative to that part's data."""
+    return [
+        dataclasses.replace(p, pointer=p.pointer[len(prefix):])
+        for p in problems
+        if p.pointer == prefix or p.pointer.startswith(prefix + "/")
+    ]
+
+
+def _take_uploads(version: FormVersion, draft: Draft, locale: str) -> list[dossier_service.Problem]:
+    problems = []
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    limit = current_app.config["MAX_FILES_PER_DOSSIER"]
+    for doc in version.documents:
+        for storage in request.files.getlist(f"file-{doc['key']}"):
+            if not storage or not storage.filename:
+                continue
+            try:
+                if len(draft.attachments) >= limit:
+                    raise UploadRejected("quota", f"Mỗi hồ sơ đính kèm tối đa {limit} tệp.",
+                                         f"A dossier takes at most {limit} files.")
+                if not doc.get("multiple", False):
+                    for old in [a for a in draft.attachments if a.document_key == doc["key"]]:
+                        delete_attachment(old, upload_dir)
+                store_upload(file_storage=storage, document=doc, draft=draft, upload_dir=upload_dir)
+            except UploadRejected as rejected:
+                message = rejected.message_en if locale == "en" else rejected.message_vi
+                problems.append(dossier_service.Problem(f"/{doc['key']}", rejected.code, message, f"file-{doc['key']}"))
+    db.session.flush()
+    db.session.refresh(draft)
+    return problems
+
+
+@bp.get("/ho-so-tam/<token>/kiem-tra")
+def check_answers(token: str):
+    draft = _draft_from_session(token)
+    if draft.dossier_id:
+        dossier = db.session.get(Dossier, draft.dossier_id)
+        return redirect(url_for("citizen.confirmation", receipt=dossier.receipt_token), code=303)
+    locale = current_locale()
+    version = draft.form_version
+    return render_template(
+        "citizen/check.html",
+        draft=draft,
+        procedure=draft.procedure,
+        meta=version.meta,
+        applicant_answers=applicant_spec(locale).answers(draft.applicant),
+        data_answers=spec_for(version, locale).answers(draft.data),
+        documents=version.documents,
+        attachments=list(draft.attachments),
+        submit_text=spec_for(version, locale).submit_text,
+        csrf_token=generate_csrf(),
+    )
+
+
+@bp.post("/ho-so-tam/<token>/kiem-tra")
+def confirm(token: str):
+    draft = _draft_from_session(token)
+    # lock the draft row: a double tap or a retry waits here and then finds the dossier the first one filed
+    db.session.execute(select(Draft.id).where(Draft.id == draft.id).with_for_update())
+    db.session.refresh(draft)
+    if draft.dossier_id:
+        return _to_confirmation(db.session.get(Dossier, draft.dossier_id))
+    locale = current_locale()
+    version = draft.form_version
+    problems = dossier_service.check_submission(
+        version=version, applicant=draft.applicant, data=draft.data, file_counts=_file_counts(draft), locale=locale
+    )
+    if problems:
+        # the version's rules did not change, so this only happens after tampering or a lost upload
+        return redirect(url_for("citizen.start_form", code=draft.procedure.code, **{"ho-so-tam": token}), code=303)
+    key = f"web:{token}"
+    try:
+        dossier = dossier_service.file_dossier(
+            version=version, applicant=draft.applicant, data=draft.data, channel=Channel.WEB,
+            agency_id=current_app.config["AGENCY_ID"], submission_key=key, attachments=list(draft.attachments),
+        )
+        draft.dossier_id = dossier.id
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        dossier = dossier_service.dossier_by_submission_key(key)
+        if dossier is None:
+            raise
+    return _to_confirmation(dossier)
+
+
+def _to_confirmation(dossier: Dossier):
+    return redirect(url_for("citizen.confirmation", receipt=dossier.receipt_token), code=303)
+
+
+@bp.get("/ho-so/<receipt>")
+def confirmation(receipt: str):
+    dossier = dossier_service.dossier_by_receipt_token(receipt)
+    if dossier is None:
+        abort(404)
+    return render_template("citizen/confirmation.html", dossier=dossier, meta=dossier.form_version.meta)
+
+
+@bp.get("/ho-so/<receipt>/bien-nhan.pdf")
+def receipt_pdf(receipt: str):
+    from portal.receipts.pdf import ReceiptNotReady
+    from portal.services.receipts import receipt_pdf as build
+
+    dossier = dossier_service.dossier_by_receipt_token(receipt)
+    if dossier is None:
+        abort(404)
+    try:
+        pdf = build(dossier, current_locale())
+    except ReceiptNotReady:
+        response = make_response(render_template("citizen/receipt_pending.html", dossier=dossier), 503)
+        response.headers["Retry-After"] = "10"
+        return response
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="bien-nhan-{dossier.code}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

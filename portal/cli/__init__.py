@@ -1,0 +1,13 @@
+"""Command-line groups: `flask forms …`, `flask deadlines …`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.cli.deadlines import deadlines_group
+    from portal.cli.forms import forms_group
+
+    app.cli.add_command(forms_group)
+    app.cli.add_command(deadlines_group)

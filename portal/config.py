@@ -1,0 +1,58 @@
+"""Settings read from the environment, with defaults that run on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_DIR", ROOT / "instance"))
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE / 'portal.db'}"
+
+
+class Config:
+    """Defaults for a local run; every value can be overridden by an environment variable of the same name."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    #: the folder for the SQLite file, uploads and rendered receipts (outside the web root)
+    INSTANCE_DIR = str(INSTANCE)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _default_database_url())
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    #: electronic id of the receiving agency (Decision 20/2020/QĐ-TTg); it starts every dossier code
+    AGENCY_ID = os.environ.get("AGENCY_ID", "H60.22.5")
+    #: the receiving unit and its parent body, printed in the header of official slips
+    AGENCY_NAME = os.environ.get("AGENCY_NAME", "Bộ phận Tiếp nhận và Trả kết quả UBND xã Mỹ Bằng")
+    AGENCY_PARENT = os.environ.get("AGENCY_PARENT", "ỦY BAN NHÂN DÂN TỈNH TUYÊN QUANG")
+    AGENCY_PLACE = os.environ.get("AGENCY_PLACE", "Mỹ Bằng")
+    #: where uploaded files live: outside the web root, named by UUID
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
+    #: a request body larger than this is refused with 413 before it is read
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 40 * 1024 * 1024))
+    MAX_FORM_MEMORY_SIZE = 500_000
+    MAX_FORM_PARTS = 1000
+    #: the largest JSON body the API parses, and its deepest nesting
+    MAX_JSON_BYTES = int(os.environ.get("MAX_JSON_BYTES", 1024 * 1024))
+    MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", 64))
+    #: files per dossier, whatever the documents allow
+    MAX_FILES_PER_DOSSIER = int(os.environ.get("MAX_FILES_PER_DOSSIER", 20))
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    WTF_CSRF_TIME_LIMIT = None  # a citizen may take an hour on a form; the token is bound to the session instead
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    #: base URL printed in the receipt's QR code; empty means the request's own host
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    #: seconds a receipt may take to render before the confirmation says "being prepared"
+    RECEIPT_TIMEOUT = float(os.environ.get("RECEIPT_TIMEOUT", 20))
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    SECRET_KEY = "test-secret"

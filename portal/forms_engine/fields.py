@@ -1,0 +1,782 @@
+"""WTForms fields built from nodes: each reads its inputs from posted form data or from JSON, and gives JSON back."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from wtforms import Form
+from wtforms.fields.core import Field, UnboundField
+from wtforms.utils import unset_value
+
+from portal.forms_engine.nodes import Node
+from portal.forms_engine.text import nfc
+
+
+class _Absent:
+    """No value at all (the key is missing), as distinct from null."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT: Any = _Absent()
+
+#: Rows a single form instance may hold in all its arrays together; a forged "-count" cannot exhaust memory.
+ROW_BUDGET = 2000
+#: Rows one array may hold whatever its count input says.
+MAX_ROWS = 500
+
+_INT = re.compile(r"[+-]?\d+", re.ASCII)
+_FLOAT = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", re.ASCII)
+_OFFSET = re.compile(r"(.*?)([Zz]|[+-]\d{2}:\d{2})")
+_DEFAULT_TZ = "+07:00"  # Việt Nam has one time zone and no daylight saving
+
+
+class Context:
+    """What one `spec.form()` call shares between its fields: the button pressed and where to come back to."""
+
+    def __init__(self, action: tuple[str, str] | None = None) -> None:
+        self.action = action
+        self.anchor: str | None = None
+        self.rows_left = ROW_BUDGET
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """JSON equality that keeps true apart from 1 and 1 apart from "1"."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def clean_text(raw: str) -> str:
+    """Browser text -> stored text: one newline convention, NFC, no surrounding spaces."""
+    return nfc(raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def parse_number(text: str, types: tuple[str, ...]) -> int | float | None:
+    """ "42" -> 42, "3,5" -> 3.5, "１２" -> 12; None when it is not a finite number of the schema's kind."""
+    text = unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u00a0", "")
+    try:
+        if _INT.fullmatch(text):
+            return int(text)
+        if "number" in types and _FLOAT.fullmatch(text) and text.count(",") <= 1 and not ("," in text and "." in text):
+            value = float(text.replace(",", "."))
+            if not math.isfinite(value):
+                return None
+            return int(value) if value.is_integer() and "e" not in text.lower() and abs(value) < 2**53 else value
+        if "integer" in types and _FLOAT.fullmatch(text) and "," not in text:
+            value = float(text)
+            if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+                return int(value)
+    except ValueError:  # e.g. more digits than int() accepts
+        return None
+    return None
+
+
+def display_scalar(value: Any) -> str:
+    """JSON value -> the text an input shows."""
+    if value is ABSENT or value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def defaults_for(node: Node, value: Any = ABSENT) -> Any:
+    """`value` with schema defaults filled in where rjsf would fill them (missing keys, short arrays)."""
+    if node.kind == "object":
+        if value is ABSENT:
+            base = dict(node.default) if node.has_default and isinstance(node.default, dict) else {}
+        elif isinstance(value, dict):
+            base = dict(value)
+        else:
+            return value
+        for child in node.children:
+            filled = defaults_for(child, base.get(child.key, ABSENT))  # type: ignore[arg-type]
+            if filled is not ABSENT:
+                base[child.key] = filled  # type: ignore[index]
+        if value is ABSENT and not base and not node.required:
+            return ABSENT
+        return base
+    if node.kind == "array":
+        if value is ABSENT:
+            rows = list(node.default) if node.has_default and isinstance(node.default, list) else []
+        elif isinstance(value, list):
+            rows = list(value)
+        else:
+            return value
+        out = []
+        for i, row in enumerate(rows):
+            row_node = node.row(i)
+            out.append(defaults_for(row_node, row) if row_node is not None else row)
+        while len(out) < node.min_items and node.row(len(out)) is not None:
+            filled = defaults_for(node.row(len(out)), ABSENT)  # type: ignore[arg-type]
+            out.append(None if filled is ABSENT else filled)
+        if value is ABSENT and not out:
+            return ABSENT
+        return out
+    if value is ABSENT and node.has_default:
+        return node.default
+    return value
+
+
+# --- the form ---------------------------------------------------------------------------------------------
+
+
+class EngineForm(Form):
+    """A form for one object node; fields are looked up by their JSON key, not their HTML name."""
+
+    engine_node: Node
+    engine_ctx: Context
+    engine_action: str | None = None
+    engine_anchor: str | None = None
+    engine_errors: list[Any]
+    engine_text: dict[str, str]
+    engine_submit_text: str = ""
+
+    def process(
+        self,
+        formdata: Any = None,
+        obj: Any = None,
+        data: Any = None,
+        extra_filters: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self.engine_errors = []
+        scalar_root = self.engine_node.kind != "object"
+        values = data if isinstance(data, Mapping) else {}
+        for field in self._fields.values():
+            if scalar_root:
+                value = ABSENT if data is None else data
+            else:
+                value = values.get(field.node.key, ABSENT)
+            field.process(formdata, value)
+
+    def to_json(self) -> Any:
+        """The object (or, for a scalar root schema, the value) the citizen entered."""
+        if self.engine_node.kind != "object":
+            present, value = next(iter(self._fields.values())).to_json()
+            return value if present else None
+        out = {}
+        for field in self._fields.values():
+            present, value = field.to_json()
+            if present:
+                out[field.node.key] = value
+        return out
+
+    def find_field(self, parts: list[str]) -> tuple[Any, list[str]]:
+        """The deepest field on the pointer parts, and the parts no field covers."""
+        if self.engine_node.kind != "object":
+            field = next(iter(self._fields.values()))
+            return field.find_field(parts)
+        if not parts:
+            return None, parts
+        for field in self._fields.values():
+            if field.node.key == parts[0]:
+                return field.find_field(parts[1:])
+        return None, parts
+
+    @property
+    def engine_fields(self) -> list[Any]:
+        return list(self._fields.values())
+
+    def first_target_id(self) -> str | None:
+        for field in self._fields.values():
+            target = field.target_id
+            if target:
+                return target
+        return None
+
+
+def form_class(node: Node, ctx: Context) -> type[EngineForm]:
+    """A new Form class for an object node (or a one-field form for a scalar/array root)."""
+    attrs: dict[str, Any] = {"engine_node": node, "engine_ctx": ctx}
+    if node.kind == "object":
+        for child in node.children:
+            attrs[child.name] = unbound_for(child, ctx)
+    else:
+        attrs["value"] = unbound_for(node, ctx)
+    return type("EngineForm_" + (node.name or "root"), (EngineForm,), attrs)
+
+
+def unbound_for(node: Node, ctx: Context, label: str | None = None, row: bool = False) -> UnboundField:
+    """The field class that renders a node, not yet bound to a form."""
+    cls: type[EngineField] = {
+        "object": ObjectField,
+        "array": ArrayField,
+        "multi": MultiChoiceField,
+        "choice": ChoiceField,
+        "boolean": BooleanField,
+        "note": NoteField,
+    }.get(node.kind, InputField)
+    if cls is InputField and node.widget == "alt-date":
+        cls = AltDateField
+    elif cls is InputField and node.widget in ("datetime", "time"):
+        cls = DateTimeField
+    return cls(node=node, ctx=ctx, label=node.label if label is None else label, row=row)  # type: ignore[return-value]
+
+
+# --- fields -----------------------------------------------------------------------------------------------
+
+
+class EngineField(Field):
+    """Base: JSON in (`process`), JSON out (`to_json`), and what the macro needs to render accessibly."""
+
+    engine_kind = "input"
+
+    def __init__(self, *args: Any, node: Node, ctx: Context, row: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, description=node.description, **kwargs)
+        self.node = node
+        self.ctx = ctx
+        self.is_row = row
+        self.errors: list[str] = []  # type: ignore[assignment]
+        self.raw = ""
+        self.value: Any = ABSENT
+
+    # What the macro reads --------------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self.node.readonly or self.node.disabled
+
+    @property
+    def text(self) -> dict[str, str]:
+        return self.node.text
+
+    @property
+    def optional(self) -> bool:
+        """Marked "(không bắt buộc)": the citizen may leave it empty."""
+        return not (self.node.required or self.is_row or self.locked) and self.node.kind != "note"
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.id}--hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}--error"
+
+    @property
+    def has_hint(self) -> bool:
+        return bool(self.node.description or self.node.help or self.engine_kind == "altdate")
+
+    @property
+    def describedby(self) -> str | None:
+        ids = [self.hint_id] if self.has_hint else []
+        if self.errors:
+            ids.append(self.error_id)
+        return " ".join(ids) or None
+
+    @property
+    def target_id(self) -> str:
+        """The element an error summary link moves focus to."""
+        return self.id
+
+    def input_attrs(self, **extra: Any) -> dict[str, Any]:
+        """Attributes common to this field's input element(s), ready for Jinja's `xmlattr` (which escapes)."""
+        attrs: dict[str, Any] = {"aria-describedby": self.describedby}
+        if self.errors:
+            attrs["aria-invalid"] = "true"
+        if self.node.disabled:
+            attrs["disabled"] = "disabled"
+        elif self.node.readonly:
+            attrs["readonly"] = "readonly"
+        attrs.update(extra)
+        return attrs
+
+    # Data -------------------------------------------------------------------------------------------------
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        self.errors = []
+        if data is unset_value:
+            data = ABSENT
+        if data is ABSENT and self.locked and self.node.has_default:
+            data = self.node.default
+        self.object_data = data
+        self.load(data)
+        if formdata is not None and not self.locked:
+            self.load_post(formdata)
+
+    def load(self, value: Any) -> None:
+        self.value = value
+        self.raw = display_scalar(value)
+
+    def load_post(self, formdata: Any) -> None:
+        raw = formdata.get(self.name, "")
+        self.raw = raw if isinstance(raw, str) else ""
+        self.value = self.parse(self.raw)
+
+    def parse(self, raw: str) -> Any:
+        return ABSENT
+
+    def empty(self) -> Any:
+        return self.node.empty_value if self.node.has_empty_value else ABSENT
+
+    def to_json(self) -> tuple[bool, Any]:
+        """(present, value): absent keys are left out of the parent object."""
+        value = self.object_data if self.locked else self.value
+        return value is not ABSENT, (None if value is ABSENT else value)
+
+    def find_field(self, parts: list[str]) -> tuple[Any, list[str]]:
+        return self, parts
+
+    def _value(self) -> str:
+        return self.raw
+
+
+class InputField(EngineField):
+    """Text, textarea, password, email, url, tel, number, range, date and hidden inputs."""
+
+    @property
+    def engine_kind(self) -> str:  # type: ignore[override]
+        if self.node.widget == "textarea":
+            return "textarea"
+        if self.node.widget == "hidden":
+            return "hidden"
+        return "input"
+
+    def input_attrs(self, **extra: Any) -> dict[str, Any]:
+        attrs = {"type": self.node.input_type, "id": self.id, "name": self.name}
+        if self.node.placeholder:
+            attrs["placeholder"] = self.node.placeholder
+        attrs.update(self.node.attrs)
+        if self.engine_kind == "textarea":
+            attrs.pop("type")
+            attrs["rows"] = self.node.rows or 5
+        return {**attrs, **super().input_attrs(**extra)}
+
+    def parse(self, raw: str) -> Any:
+        text = clean_text(raw)
+        if not text:
+            return self.empty()
+        types = tuple(t for t in self.node.types if t != "null")
+        if self.node.fmt == "date" or self.node.widget == "date":
+            found = _DMY.fullmatch(text)
+            if found:  # a browser without a date picker gets what people type: 27/3/1985
+                return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}"
+        if types and all(t in ("integer", "number") for t in types) or (types and types[0] in ("integer", "number")):
+            number = parse_number(text, types)
+            if number is not None:
+                return number
+        if types == ("boolean",) and text in ("true", "false"):
+            return text == "true"
+        return text
+
+
+class DateTimeField(InputField):
+    """`<input type=datetime-local|time>` plus the offset it was stored with, so values keep their zone."""
+
+    @property
+    def tz_name(self) -> str:
+        return f"{self.name}-tz"
+
+    def load(self, value: Any) -> None:
+        self.value = value
+        self.tz = _DEFAULT_TZ
+        self.raw = display_scalar(value)
+        if isinstance(value, str):
+            found = _OFFSET.fullmatch(value)
+            if found:
+                self.raw, self.tz = found[1], found[2]
+
+    def load_post(self, formdata: Any) -> None:
+        tz = formdata.get(self.tz_name, _DEFAULT_TZ)
+        self.tz = tz if isinstance(tz, str) and re.fullmatch(r"[Zz]|[+-]\d{2}:\d{2}", tz) else _DEFAULT_TZ
+        super().load_post(formdata)
+
+    def parse(self, raw: str) -> Any:
+        text = clean_text(raw)
+        if not text:
+            return self.empty()
+        if _OFFSET.fullmatch(text) and re.search(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$", text):
+            return text  # already complete (typed by hand or posted by a script)
+        clock = text.split("T", 1)[-1]
+        if re.fullmatch(r"\d{2}:\d{2}", clock):
+            text += ":00"  # the browser omits seconds when they are zero
+        return text + self.tz
+
+    def input_attrs(self, **extra: Any) -> dict[str, Any]:
+        return super().input_attrs(step="1", **extra)
+
+
+class AltDateField(EngineField):
+    """A date as three boxes (ngày, tháng, năm): easier for elderly citizens than a calendar."""
+
+    engine_kind = "altdate"
+
+    def parts(self) -> list[tuple[str, str, str, str, int]]:
+        """(key, input name, id, value, width) for day, month and year."""
+        autocomplete = self.node.attrs.get("autocomplete")
+        out = []
+        for key, width in (("day", 2), ("month", 2), ("year", 4)):
+            out.append((key, f"{self.name}-{key}", f"{self.id}-{key}", self.raw_parts.get(key, ""), width))
+        self.autocomplete = autocomplete
+        return out
+
+    def part_attrs(self, key: str) -> dict[str, Any]:
+        attrs: dict[str, Any] = {
+            "type": "text",
+            "inputmode": "numeric",
+            "name": f"{self.name}-{key}",
+            "id": f"{self.id}-{key}",
+            "value": self.raw_parts.get(key, ""),
+            "maxlength": 4 if key == "year" else 2,
+        }
+        if self.node.attrs.get("autocomplete") == "bday":
+            attrs["autocomplete"] = f"bday-{key}"
+        return {**attrs, **super().input_attrs()}
+
+    @property
+    def target_id(self) -> str:
+        return f"{self.id}-day"
+
+    def load(self, value: Any) -> None:
+        self.value = value
+        self.raw_parts = {}
+        if isinstance(value, str):
+            found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+            if found:
+                self.raw_parts = {"year": found[1], "month": str(int(found[2])), "day": str(int(found[3]))}
+
+    def load_post(self, formdata: Any) -> None:
+        self.raw_parts = {}
+        for key in ("day", "month", "year"):
+            raw = formdata.get(f"{self.name}-{key}", "")
+            self.raw_parts[key] = unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else ""
+        day, month, year = (self.raw_parts[k] for k in ("day", "month", "year"))
+        if not (day or month or year):
+            self.value = self.empty()
+        elif day.isascii() and day.isdigit() and month.isascii() and month.isdigit() and year.isascii() and year.isdigit() and len(year) == 4:
+            self.value = f"{year}-{int(month):02d}-{int(day):02d}" if len(day) <= 2 and len(month) <= 2 else f"{year}-{month}-{day}"
+        else:
+            # Keep what was typed so the format check names the problem and the boxes show it again.
+            self.value = f"{year or '?'}-{month or '?'}-{day or '?'}"
+
+
+class ChoiceField(EngineField):
+    """One value from a list: radios (few choices) or a select (many)."""
+
+    @property
+    def engine_kind(self) -> str:  # type: ignore[override]
+        return "hidden" if self.node.widget == "hidden" else self.node.widget  # radio | select
+
+    def options(self) -> list[dict[str, Any]]:
+        """Each choice with its element id and whether it is selected."""
+        out = []
+        for i, choice in enumerate(self.node.choices):
+            selected = self.raw == choice.token if self.raw else False
+            out.append({"id": f"{self.id}-{i}", "token": choice.token, "label": choice.label, "disabled": choice.disabled, "selected": selected})
+        return out
+
+    @property
+    def target_id(self) -> str:
+        return f"{self.id}-0" if self.engine_kind == "radio" and self.node.choices else self.id
+
+    def load(self, value: Any) -> None:
+        self.value = value
+        self.raw = ""
+        for choice in self.node.choices:
+            if value is not ABSENT and same_value(choice.value, value):
+                self.raw = choice.token
+                break
+
+    def parse(self, raw: str) -> Any:
+        if raw == "":
+            return self.empty()
+        for choice in self.node.choices:
+            if choice.token == raw and not choice.disabled:
+                return choice.value
+        return clean_text(raw)  # not on the list: validation says "choose one of the options"
+
+    def input_attrs(self, **extra: Any) -> dict[str, Any]:
+        attrs = super().input_attrs(**extra)
+        if self.node.readonly and self.engine_kind in ("radio", "select"):
+            attrs.pop("readonly", None)
+            attrs["disabled"] = "disabled"  # radios and selects cannot be readonly; the stored value is used
+        return attrs
+
+
+class BooleanField(ChoiceField):
+    """Yes/no as two radios (unanswered stays absent), or one checkbox (unticked means false)."""
+
+    @property
+    def engine_kind(self) -> str:  # type: ignore[override]
+        widget = self.node.widget
+        return "hidden" if widget == "hidden" else widget  # radio | select | checkbox
+
+    @property
+    def only_true(self) -> bool:
+        schema = self.node.schema
+        return schema.get("const") is True or schema.get("enum") == [True]
+
+    @property
+    def checked(self) -> bool:
+        return self.raw == "true"
+
+    def parse(self, raw: str) -> Any:
+        if self.engine_kind == "checkbox":
+            return True if raw else (ABSENT if self.only_true else False)
+        return super().parse(raw)
+
+    @property
+    def target_id(self) -> str:
+        return self.id if self.engine_kind == "checkbox" else super().target_id
+
+    @property
+    def optional(self) -> bool:
+        # A lone checkbox is answered either way, so "(optional)" would only confuse.
+        return super().optional and self.engine_kind != "checkbox"
+
+
+class MultiChoiceField(EngineField):
+    """Several values from a list (array of enum with uniqueItems): checkboxes."""
+
+    @property
+    def engine_kind(self) -> str:  # type: ignore[override]
+        return "multiselect" if self.node.widget == "select" else "checkboxes"
+
+    def options(self) -> list[dict[str, Any]]:
+        out = []
+        for i, choice in enumerate(self.node.choices):
+            out.append(
+                {"id": f"{self.id}-{i}", "token": choice.token, "label": choice.label, "disabled": choice.disabled, "selected": choice.token in self.tokens}
+            )
+        return out
+
+    @property
+    def target_id(self) -> str:
+        return f"{self.id}-0" if self.engine_kind == "checkboxes" and self.node.choices else self.id
+
+    def load(self, value: Any) -> None:
+        self.value = value
+        self.tokens: list[str] = []
+        if isinstance(value, list):
+            for item in value:
+                for choice in self.node.choices:
+                    if same_value(choice.value, item):
+                        self.tokens.append(choice.token)
+
+    def load_post(self, formdata: Any) -> None:
+        posted = [t for t in formdata.getlist(self.name) if isinstance(t, str)] if self.name in formdata else []
+        self.tokens = []
+        values: list[Any] = []
+        by_token = {c.token: c for c in self.node.choices}
+        for token in posted:
+            if token in self.tokens:
+                continue
+            self.tokens.append(token)
+            choice = by_token.get(token)
+            values.append(choice.value if choice is not None and not choice.disabled else clean_text(token))
+        self.value = values if values else self.empty()
+
+
+class NoteField(EngineField):
+    """A `type: null` property: a heading and text, nothing to enter."""
+
+    engine_kind = "note"
+
+    def to_json(self) -> tuple[bool, Any]:
+        return self.node.required, None
+
+    @property
+    def target_id(self) -> str:
+        return ""
+
+
+class ObjectField(EngineField):
+    """A nested object: a fieldset whose legend is the object's title."""
+
+    engine_kind = "object"
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        self.errors = []
+        if data is unset_value:
+            data = ABSENT
+        self.object_data = data
+        cls = form_class(self.node, self.ctx)
+        self.form = cls(formdata=formdata, prefix=self.name, data=data if isinstance(data, dict) else {})
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.form)
+
+    @property
+    def fields(self) -> list[Any]:
+        return list(self.form)
+
+    def to_json(self) -> tuple[bool, Any]:
+        out = self.form.to_json()
+        if not out and not (self.node.required or self.is_row):
+            return False, None
+        return True, out
+
+    def find_field(self, parts: list[str]) -> tuple[Any, list[str]]:
+        if not parts:
+            return self, parts
+        found, rest = self.form.find_field(parts)
+        return (self, parts) if found is None else (found, rest)
+
+    @property
+    def target_id(self) -> str:
+        return self.form.first_target_id() or self.id
+
+    @property
+    def optional(self) -> bool:
+        # A group has no input of its own; its questions say whether they are optional.
+        return False
+
+
+class ArrayField(EngineField):
+    """A repeatable group: rows plus add/remove buttons that post the page (no JavaScript needed)."""
+
+    engine_kind = "array"
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        self.errors = []
+        if data is unset_value:
+            data = ABSENT
+        self.object_data = data
+        self.entries: list[EngineField] = []
+        rows = data if isinstance(data, list) else []
+        if formdata is not None and not self.locked:
+            count = self._posted_count(formdata)
+            for i in range(count):
+                self._add_row(formdata, rows[i] if i < len(rows) else ABSENT)
+            if self.ctx.action == ("add", self.name) and self.can_add:
+                row_node = self.node.row(len(self.entries))
+                new = self._add_row(None, defaults_for(row_node, ABSENT) if row_node else ABSENT)
+                if new is not None:
+                    self.ctx.anchor = new.id
+        else:
+            for row in rows:
+                self._add_row(None, row)
+            while len(self.entries) < self.node.min_items and self._add_row(None, ABSENT) is not None:
+                pass
+
+    def _posted_count(self, formdata: Any) -> int:
+        raw = formdata.get(f"{self.name}-count", "")
+        if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 4:
+            count = int(raw)
+        else:
+            # No count (a hand-made post): take the highest row index present.
+            prefix = f"{self.name}-"
+            count = 0
+            for key in formdata:
+                if key.startswith(prefix):
+                    head = key[len(prefix) :].split("-", 1)[0]
+                    if head.isascii() and head.isdigit() and len(head) <= 4:
+                        count = max(count, int(head) + 1)
+        return max(min(count, MAX_ROWS), len(self.node.prefix_items))
+
+    def _add_row(self, formdata: Any, value: Any) -> EngineField | None:
+        index = len(self.entries)
+        row_node = self.node.row(index)
+        if row_node is None or self.ctx.rows_left <= 0 or index >= MAX_ROWS:
+            return None
+        self.ctx.rows_left -= 1
+        label = row_node.label if index < len(self.node.prefix_items) else f"{row_node.label} {index + 1}"
+        unbound = unbound_for(row_node, self.ctx, label=label, row=True)
+        field = unbound.bind(
+            form=None,
+            name=f"{self.short_name}-{index}",
+            prefix=self._prefix,
+            id=f"{self.id}-{index}",
+            _meta=self.meta,
+            translations=self._translations,
+        )
+        field.process(formdata, value)
+        self.entries.append(field)
+        return field
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def count_name(self) -> str:
+        return f"{self.name}-count"
+
+    @property
+    def can_add(self) -> bool:
+        node = self.node
+        return node.addable and (node.max_items is None or len(self.entries) < node.max_items)
+
+    def can_remove(self, index: int) -> bool:
+        return self.node.removable and len(self.entries) > self.node.min_items and index >= len(self.node.prefix_items)
+
+    @property
+    def add_value(self) -> str:
+        return f"add:{self.name}"
+
+    @property
+    def add_id(self) -> str:
+        return f"{self.id}--add"
+
+    def remove_value(self, row: EngineField) -> str:
+        return f"remove:{row.name}"
+
+    def rows(self) -> list[tuple[int, EngineField, bool]]:
+        """(index, row field, removable) for the macro."""
+        return [(i, row, self.can_remove(i)) for i, row in enumerate(self.entries)]
+
+    def to_json(self) -> tuple[bool, Any]:
+        if self.locked:
+            return super().to_json()
+        out = []
+        for row in self.entries:
+            present, value = row.to_json()
+            if not present:
+                value = row.node.empty_value if row.node.has_empty_value else None
+            out.append(value)
+        if not out and not self.node.required:
+            return False, None
+        return True, out
+
+    def find_field(self, parts: list[str]) -> tuple[Any, list[str]]:
+        if parts and parts[0].isascii() and parts[0].isdigit() and int(parts[0]) < len(self.entries):
+            return self.entries[int(parts[0])].find_field(parts[1:])
+        return self, parts
+
+    @property
+    def target_id(self) -> str:
+        for row in self.entries:
+            if row.target_id:
+                return row.target_id
+        return self.add_id if self.can_add else self.id
+
+    @property
+    def optional(self) -> bool:
+        return False

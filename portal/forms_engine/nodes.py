@@ -1,0 +1,715 @@
+"""Schema + uiSchema -> a tree of nodes, one per schema location, that the fields, messages and answers share."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import referencing
+import referencing.exceptions
+import referencing.jsonschema
+
+from portal.forms_engine.messages import UI_TEXT, lower_first
+from portal.forms_engine.validation import canonical_json, dialect_of
+
+#: Objects/arrays nested deeper than this are not rendered (recursive $ref would never end).
+MAX_DEPTH = 6
+#: Upper bound on nodes per form, so a schema that branches recursively cannot blow up a page.
+MAX_NODES = 3000
+#: Choice lists up to this size render as radios, longer ones as a select (ux.md: "fewer than about seven").
+RADIO_LIMIT = 6
+
+_WIDGET_ALIASES = {
+    "TextWidget": "text",
+    "TextareaWidget": "textarea",
+    "PasswordWidget": "password",
+    "EmailWidget": "email",
+    "URLWidget": "uri",
+    "url": "uri",
+    "UpDownWidget": "updown",
+    "RangeWidget": "range",
+    "DateWidget": "date",
+    "DateTimeWidget": "datetime",
+    "date-time": "datetime",
+    "alt-datetime": "datetime",
+    "TimeWidget": "time",
+    "AltDateWidget": "alt-date",
+    "SelectWidget": "select",
+    "RadioWidget": "radio",
+    "CheckboxWidget": "checkbox",
+    "CheckboxesWidget": "checkboxes",
+    "HiddenWidget": "hidden",
+}
+_KNOWN_WIDGETS = {
+    "text", "textarea", "password", "email", "uri", "tel", "updown", "range", "date", "datetime", "time",
+    "alt-date", "select", "radio", "checkbox", "checkboxes", "hidden",
+}  # fmt: skip
+_INPUT_TYPES = {"text", "email", "url", "tel", "number", "search", "password"}
+# Names a WTForms Form instance already uses as attributes; a property with such a name gets a suffix.
+_RESERVED = {"meta", "data", "errors", "form_errors", "populate_obj", "process", "validate", "post_process"}
+
+
+class FormSchemaError(ValueError):
+    """The schema cannot be turned into a form (a $ref that leaves the document, a $ref loop)."""
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(f"{pointer or '/'}: {message}")
+        self.pointer = pointer
+
+
+@dataclass(eq=False)
+class Choice:
+    """One selectable value: the JSON value, the token posted by the browser, its label."""
+
+    value: Any
+    token: str
+    label: str
+    disabled: bool = False
+
+
+@dataclass(eq=False)
+class Node:
+    """One schema location rendered as a question, a group or a repeatable list."""
+
+    kind: str  # object | array | multi | choice | boolean | input | note
+    key: str | None  # property name in the data; None for the root and for array rows
+    name: str  # WTForms-safe name ([A-Za-z][A-Za-z0-9_]*), "" for array rows
+    pointer: str  # data pointer, array rows as "*": "/members/*/name"
+    schema_pointer: str  # where the (resolved) schema sits in the document, for messages to admins
+    dotted: str  # translation key path: "members.name"
+    schema: dict[str, Any]
+    ui: dict[str, Any]
+    types: tuple[str, ...]
+    text: dict[str, str]
+    label: str = ""
+    description: str = ""
+    help: str = ""
+    placeholder: str = ""
+    required: bool = False
+    conditional: bool = False  # came from then/else/dependencies: shown for now, toggled in a later issue
+    widget: str = "text"
+    input_type: str = "text"
+    fmt: str | None = None
+    readonly: bool = False
+    disabled: bool = False
+    has_default: bool = False
+    default: Any = None
+    has_empty_value: bool = False
+    empty_value: Any = None
+    hide_label: bool = False
+    inline: bool = False
+    rows: int | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    choices: list[Choice] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+    item: Node | None = None
+    prefix_items: list[Node] = field(default_factory=list)
+    min_items: int = 0
+    max_items: int | None = None
+    addable: bool = True
+    removable: bool = True
+    depth: int = 0
+    error_messages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def error_label(self) -> str:
+        """The label as it reads inside a sentence ("Nhập họ, chữ đệm và tên")."""
+        return lower_first(self.label)
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind in ("object", "array")
+
+    def child(self, key: str) -> Node | None:
+        """The child node for a property name, if the form renders it."""
+        for node in self.children:
+            if node.key == key:
+                return node
+        return None
+
+    def row(self, index: int) -> Node | None:
+        """The node used for row `index` of an array (fixed tuple items first, then the repeated item)."""
+        if index < len(self.prefix_items):
+            return self.prefix_items[index]
+        return self.item
+
+    def find(self, pointer: str) -> tuple[Node, list[str]]:
+        """The deepest node on a data pointer, and the pointer parts below it that no node covers."""
+        parts = split_pointer(pointer)
+        node = self
+        for i, part in enumerate(parts):
+            nxt: Node | None = None
+            if node.kind == "object":
+                nxt = node.child(part)
+            elif node.kind == "array" and part.isdigit():
+                nxt = node.row(int(part))
+            if nxt is None:
+                return node, parts[i:]
+            node = nxt
+        return node, []
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """RFC 6901 pointer -> its unescaped parts."""
+    if not pointer:
+        return []
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+
+
+def join_pointer(parts: list[str | int]) -> str:
+    """Parts -> RFC 6901 pointer."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def normalise_ui(ui: Any) -> dict[str, Any]:
+    """`ui:X` and `ui:options: {X}` mean the same; the direct `ui:X` wins. Keys come back without "ui:"."""
+    if not isinstance(ui, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    options = ui.get("ui:options")
+    if isinstance(options, Mapping):
+        out.update(options)
+    for key, value in ui.items():
+        if key.startswith("ui:") and key != "ui:options":
+            out[key[3:]] = value
+    widget = out.get("widget")
+    if isinstance(widget, str):
+        out["widget"] = _WIDGET_ALIASES.get(widget, widget)
+    return out
+
+
+def safe_name(key: str, used: set[str]) -> str:
+    """A WTForms/HTML-friendly name for a property: ASCII letters, digits, "_", starting with a letter."""
+    ascii_key = unicodedata.normalize("NFD", key.replace("đ", "d").replace("Đ", "D"))
+    ascii_key = "".join(c for c in ascii_key if unicodedata.category(c) != "Mn")
+    base = re.sub(r"[^A-Za-z0-9_]+", "_", ascii_key).strip("_") or "field"
+    if not base[0].isalpha():
+        base = "f_" + base
+    if base in _RESERVED or base.startswith("engine"):
+        base += "_"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}_{n}", n + 1
+    used.add(name)
+    return name
+
+
+def _types_of(schema: Mapping[str, Any]) -> tuple[str, ...]:
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return (declared,)
+    if isinstance(declared, list):
+        return tuple(t for t in declared if isinstance(t, str))
+    values: list[Any] = []
+    if "const" in schema:
+        values.append(schema["const"])
+    if isinstance(schema.get("enum"), list):
+        values.extend(schema["enum"])
+    for keyword in ("oneOf", "anyOf"):
+        for alt in schema.get(keyword) or []:
+            if isinstance(alt, Mapping) and "const" in alt:
+                values.append(alt["const"])
+    if values:
+        found: list[str] = []
+        for value in values:
+            json_type = _json_type(value)
+            if json_type not in found:
+                found.append(json_type)
+        return tuple(found)
+    if "properties" in schema or "additionalProperties" in schema or "required" in schema:
+        return ("object",)
+    if "items" in schema or "prefixItems" in schema:
+        return ("array",)
+    return ()
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Shallow allOf merge good enough to render: properties combine, required unions, types intersect."""
+    out = dict(base)
+    for key, value in extra.items():
+        if key not in out:
+            out[key] = value
+        elif key == "properties" and isinstance(value, Mapping) and isinstance(out[key], Mapping):
+            props = dict(out[key])
+            for pkey, pschema in value.items():
+                props[pkey] = {"allOf": [props[pkey], pschema]} if pkey in props else pschema
+            out[key] = props
+        elif key == "required" and isinstance(value, list) and isinstance(out[key], list):
+            out[key] = list(dict.fromkeys([*out[key], *value]))
+        elif key == "type":
+            mine = [out[key]] if isinstance(out[key], str) else list(out[key])
+            theirs = [value] if isinstance(value, str) else list(value)
+            both = [t for t in mine if t in theirs or (t == "number" and "integer" in theirs)]
+            both = ["integer" if t == "number" and "integer" in theirs else t for t in both]
+            out[key] = both[0] if len(both) == 1 else (both or mine)
+    return out
+
+
+def _label_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _number_attr(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return str(value)
+
+
+class _Builder:
+    def __init__(self, schema: Any, ui_schema: Any, translations: Mapping[str, Any] | None, locale: str) -> None:
+        self.root_schema = schema
+        self.dialect = dialect_of(schema)
+        spec = referencing.jsonschema.DRAFT7 if self.dialect == "draft-07" else referencing.jsonschema.DRAFT202012
+        self.spec = spec
+        resource = spec.create_resource(schema)
+        self.root_resolver = referencing.Registry().resolver_with_root(resource)
+        self.ui_root = ui_schema if isinstance(ui_schema, Mapping) else {}
+        self.locale = locale
+        self.tr: Mapping[str, Any] = (translations or {}).get(locale) or {}
+        self.text = UI_TEXT[locale]
+        self.count = 0
+
+    # -- resolution ------------------------------------------------------------------------------------
+
+    def resolve(self, schema: Any, resolver: Any, where: str) -> tuple[dict[str, Any], Any]:
+        """Follow local $refs (siblings override, as rjsf does) and fold allOf into one schema."""
+        if schema is True or schema is None:
+            return {}, resolver
+        if schema is False:
+            return {"not": {}}, resolver
+        if not isinstance(schema, Mapping):
+            raise FormSchemaError("a schema must be an object or a boolean", where)
+        current: dict[str, Any] = dict(schema)
+        seen = 0
+        while isinstance(current.get("$ref"), str):
+            seen += 1
+            if seen > 32:
+                raise FormSchemaError("$ref loop: a reference that only leads to itself", where)
+            ref = current.pop("$ref")
+            try:
+                resolved = resolver.lookup(ref)
+            except referencing.exceptions.Unresolvable:
+                raise FormSchemaError(f"$ref {ref!r} does not point inside the document", where) from None
+            resolver = resolved.resolver
+            target = resolved.contents
+            if target is True:
+                target = {}
+            if not isinstance(target, Mapping):
+                raise FormSchemaError(f"$ref {ref!r} does not point to a schema", where)
+            current = {**target, **current}
+        if "$id" in current and isinstance(current["$id"], str):
+            resolver = resolver.in_subresource(self.spec.create_resource(current))
+        if isinstance(current.get("allOf"), list):
+            parts = current.pop("allOf")
+            for i, part in enumerate(parts):
+                sub, _ = self.resolve(part, resolver, f"{where}/allOf/{i}")
+                for keyword in ("if", "then", "else"):
+                    # Conditionals of each allOf branch stay separate; they are collected per branch below.
+                    if keyword in sub:
+                        current.setdefault("x-conditionals", []).append(sub.pop(keyword))
+                current = _merge(current, sub)
+        return current, resolver
+
+    def conditional_properties(self, schema: Mapping[str, Any], resolver: Any, where: str) -> dict[str, Any]:
+        """Properties that only appear under then/else/dependencies: shown as optional fields for now."""
+        sources: list[Any] = [schema.get("then"), schema.get("else"), *schema.get("x-conditionals", [])]
+        sources += list((schema.get("dependentSchemas") or {}).values())
+        sources += [d for d in (schema.get("dependencies") or {}).values() if isinstance(d, Mapping)]
+        found: dict[str, Any] = {}
+        for source in sources:
+            if not isinstance(source, Mapping):
+                continue
+            try:
+                sub, _ = self.resolve(source, resolver, where)
+            except FormSchemaError:
+                continue
+            for key, value in (sub.get("properties") or {}).items():
+                found.setdefault(key, value)
+        return found
+
+    # -- text ------------------------------------------------------------------------------------------
+
+    def t(self, dotted: str, suffix: str) -> str | None:
+        value = self.tr.get(f"{dotted}.{suffix}" if dotted else suffix)
+        return value if isinstance(value, str) else None
+
+    # -- nodes -----------------------------------------------------------------------------------------
+
+    def build(
+        self,
+        schema: Any,
+        ui: Any,
+        resolver: Any,
+        *,
+        key: str | None,
+        name: str,
+        pointer: str,
+        schema_pointer: str,
+        dotted: str,
+        required: bool,
+        depth: int,
+        readonly: bool = False,
+        fallback_label: str = "",
+    ) -> Node | None:
+        self.count += 1
+        if self.count > MAX_NODES:
+            return None
+        resolved, resolver = self.resolve(schema, resolver, schema_pointer)
+        uio = normalise_ui(ui)
+        types = _types_of(resolved)
+        non_null = tuple(t for t in types if t != "null")
+        node = Node(
+            kind="input",
+            key=key,
+            name=name,
+            pointer=pointer,
+            schema_pointer=schema_pointer,
+            dotted=dotted,
+            schema=resolved,
+            ui=uio,
+            types=types,
+            text=self.text,
+            required=required,
+            depth=depth,
+        )
+        title = uio.get("title") if isinstance(uio.get("title"), str) else resolved.get("title")
+        node.label = self.t(dotted, "label") or (title if isinstance(title, str) else None) or key or fallback_label
+        node.description = self.t(dotted, "description") or _str(uio.get("description")) or _str(resolved.get("description"))
+        node.help = self.t(dotted, "help") or _str(uio.get("help"))
+        node.placeholder = self.t(dotted, "placeholder") or _str(uio.get("placeholder"))
+        node.readonly = bool(readonly or resolved.get("readOnly") is True or uio.get("readonly") is True)
+        node.disabled = uio.get("disabled") is True
+        node.has_default = "default" in resolved
+        node.default = resolved.get("default")
+        node.has_empty_value = "emptyValue" in uio
+        node.empty_value = uio.get("emptyValue")
+        node.hide_label = uio.get("label") is False
+        node.inline = uio.get("inline") is True
+        rows = uio.get("rows")
+        node.rows = rows if isinstance(rows, int) and not isinstance(rows, bool) and 1 <= rows <= 50 else None
+        messages = uio.get("errorMessages")
+        node.error_messages = {k: v for k, v in messages.items() if isinstance(v, str)} if isinstance(messages, Mapping) else {}
+        widget = uio.get("widget") if isinstance(uio.get("widget"), str) else None
+        widget = widget if widget in _KNOWN_WIDGETS else None
+
+        if "object" in non_null and (not non_null or non_null[0] == "object" or "properties" in resolved):
+            if depth >= MAX_DEPTH:
+                return None
+            self._object(node, resolved, ui, resolver)
+            return node
+        if "array" in non_null:
+            if depth >= MAX_DEPTH:
+                return None
+            self._array(node, resolved, ui, resolver, widget)
+            return node
+
+        node.choices = self._choices(resolved, uio, resolver, dotted, schema_pointer)
+        node.fmt = resolved.get("format") if isinstance(resolved.get("format"), str) else None
+        if node.choices and not (non_null == ("boolean",) and not _labelled(resolved)):
+            node.kind = "choice"
+            if widget == "hidden":
+                node.widget = "hidden"
+            elif widget in ("radio", "select"):
+                node.widget = widget
+            else:
+                node.widget = "radio" if len(node.choices) <= RADIO_LIMIT else "select"
+            if widget == "checkbox" and [c.value for c in node.choices] == [True]:
+                node.kind, node.widget = "boolean", "checkbox"
+        elif non_null == ("boolean",):
+            node.kind = "boolean"
+            only_true = resolved.get("const") is True or resolved.get("enum") == [True]
+            if widget in ("checkbox", "radio", "select", "hidden"):
+                node.widget = widget
+            else:
+                node.widget = "checkbox" if only_true else "radio"
+            node.choices = [
+                Choice(True, "true", self.t(dotted, "true") or self.text["yes"]),
+                Choice(False, "false", self.t(dotted, "false") or self.text["no"]),
+            ]
+        elif types == ("null",):
+            node.kind = "note"
+            node.widget = "note"
+        else:
+            node.kind = "input"
+            self._input(node, resolved, uio, widget, non_null)
+        return node
+
+    def _object(self, node: Node, schema: dict[str, Any], ui: Any, resolver: Any) -> None:
+        node.kind = "object"
+        node.widget = "fieldset"
+        props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+        conditional = {
+            k: v for k, v in self.conditional_properties(schema, resolver, node.schema_pointer).items() if k not in props
+        }
+        required = set(schema.get("required") or []) if isinstance(schema.get("required"), list) else set()
+        every = [*props.keys(), *conditional.keys()]
+        order = node.ui.get("order")
+        if isinstance(order, list):
+            listed = [k for k in order if isinstance(k, str) and k in every]
+            rest = [k for k in every if k not in listed]
+            if "*" in order:
+                star = order.index("*")
+                before = [k for k in order[:star] if k in listed]
+                after = [k for k in order[star + 1 :] if k in listed]
+                every = [*before, *rest, *after]
+            else:
+                every = [*listed, *rest]
+        used: set[str] = set()
+        uimap = ui if isinstance(ui, Mapping) else {}
+        for key in every:
+            sub_schema = props.get(key, conditional.get(key))
+            where = f"{node.schema_pointer}/properties/{_esc(key)}"
+            child = self.build(
+                sub_schema,
+                uimap.get(key),
+                resolver,
+                key=key,
+                name=safe_name(key, used),
+                pointer=f"{node.pointer}/{_esc(key)}",
+                schema_pointer=where,
+                dotted=f"{node.dotted}.{key}" if node.dotted else key,
+                required=key in required and key in props,
+                depth=node.depth + 1,
+                readonly=node.readonly,
+            )
+            if child is not None:
+                child.conditional = key not in props
+                node.children.append(child)
+
+    def _array(self, node: Node, schema: dict[str, Any], ui: Any, resolver: Any, widget: str | None) -> None:
+        uimap = ui if isinstance(ui, Mapping) else {}
+        if self.dialect == "draft-07":
+            items = schema.get("items")
+            prefix = items if isinstance(items, list) else []
+            repeated = schema.get("additionalItems") if prefix else items
+            if prefix and repeated is None:
+                repeated = False  # an open tuple tail: nothing to add from the form
+        else:
+            prefix = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
+            repeated = schema.get("items")
+            if prefix and repeated is None:
+                repeated = False
+        item_ui = uimap.get("items")
+        common = {"dotted": node.dotted, "required": True, "depth": node.depth + 1, "readonly": node.readonly}
+        if isinstance(repeated, Mapping | bool) and repeated is not False:
+            row_ui = uimap.get("additionalItems") if prefix else item_ui
+            node.item = self.build(
+                repeated,
+                row_ui if isinstance(row_ui, Mapping) else None,
+                resolver,
+                key=None,
+                name="",
+                pointer=f"{node.pointer}/*",
+                schema_pointer=f"{node.schema_pointer}/{'additionalItems' if prefix and self.dialect == 'draft-07' else 'items'}",
+                fallback_label=node.label,
+                **common,
+            )
+        for i, sub in enumerate(prefix):
+            row_ui = item_ui[i] if isinstance(item_ui, list) and i < len(item_ui) else None
+            child = self.build(
+                sub,
+                row_ui,
+                resolver,
+                key=None,
+                name="",
+                pointer=f"{node.pointer}/{i}",
+                schema_pointer=f"{node.schema_pointer}/{'items' if self.dialect == 'draft-07' else 'prefixItems'}/{i}",
+                fallback_label=f"{node.label} {i + 1}",
+                **common,
+            )
+            if child is None:
+                break
+            node.prefix_items.append(child)
+        item = node.item
+        multi_ok = item is not None and not prefix and item.kind == "choice"
+        if multi_ok and (schema.get("uniqueItems") is True or widget == "checkboxes"):
+            node.kind = "multi"
+            node.widget = "select" if widget == "select" else "checkboxes"
+            node.choices = item.choices  # type: ignore[union-attr]
+        else:
+            node.kind = "array"
+            node.widget = "list"
+        min_items = schema.get("minItems")
+        max_items = schema.get("maxItems")
+        node.min_items = max(min_items if _is_count(min_items) else 0, len(node.prefix_items))
+        node.max_items = max_items if _is_count(max_items) else None
+        if node.item is None:
+            node.max_items = len(node.prefix_items) if node.max_items is None else min(node.max_items, len(node.prefix_items))
+        node.addable = node.ui.get("addable", True) is not False and node.item is not None and not node.readonly
+        node.removable = node.ui.get("removable", True) is not False and not node.readonly
+
+    def _choices(self, schema: Mapping[str, Any], uio: Mapping[str, Any], resolver: Any, dotted: str, where: str) -> list[Choice]:
+        values: list[Any] = []
+        labels: list[str | None] = []
+        if isinstance(schema.get("enum"), list):
+            values = list(schema["enum"])
+            names = uio.get("enumNames")
+            for i, value in enumerate(values):
+                label = None
+                if isinstance(names, list) and i < len(names) and isinstance(names[i], str):
+                    label = names[i]
+                elif isinstance(names, Mapping) and isinstance(value, str | int | float | bool):
+                    found = names.get(value if isinstance(value, str) else _label_text(value))
+                    label = found if isinstance(found, str) else None
+                labels.append(label)
+        elif "const" in schema:
+            values, labels = [schema["const"]], [schema.get("title") if isinstance(schema.get("title"), str) else None]
+        else:
+            for keyword in ("oneOf", "anyOf"):
+                alts = schema.get(keyword)
+                if not isinstance(alts, list) or not alts:
+                    continue
+                found_values: list[Any] = []
+                found_labels: list[str | None] = []
+                for i, alt in enumerate(alts):
+                    try:
+                        sub, _ = self.resolve(alt, resolver, f"{where}/{keyword}/{i}")
+                    except FormSchemaError:
+                        return []
+                    if "const" in sub:
+                        found_values.append(sub["const"])
+                    elif isinstance(sub.get("enum"), list) and len(sub["enum"]) == 1:
+                        found_values.append(sub["enum"][0])
+                    else:
+                        return []  # object alternatives: the next issue's "pick an alternative"
+                    found_labels.append(sub.get("title") if isinstance(sub.get("title"), str) else None)
+                values, labels = found_values, found_labels
+                break
+        if not values:
+            return []
+        disabled = uio.get("enumDisabled") if isinstance(uio.get("enumDisabled"), list) else []
+        all_strings = all(isinstance(v, str) for v in values)
+        choices = []
+        for value, label in zip(values, labels, strict=True):
+            token = value if all_strings else canonical_json(value)
+            translated = self.t(dotted, _label_text(value)) if isinstance(value, str | int | float | bool) else None
+            if translated is None and isinstance(value, bool):
+                translated = self.t(dotted, "true" if value else "false")
+            text = translated or label
+            if text is None:
+                text = (self.text["yes"] if value else self.text["no"]) if isinstance(value, bool) else _label_text(value)
+            choices.append(Choice(value, token, text, any(value == d and type(value) is type(d) for d in disabled)))
+        return choices
+
+    def _input(self, node: Node, schema: Mapping[str, Any], uio: Mapping[str, Any], widget: str | None, types: tuple[str, ...]) -> None:
+        numeric = bool(types) and all(t in ("integer", "number") for t in types)
+        fmt = node.fmt
+        if widget is None:
+            widget = {"date": "date", "date-time": "datetime", "time": "time", "email": "email", "uri": "uri"}.get(
+                fmt or "", "number" if numeric else "text"
+            )
+        if widget in ("updown", "range") and not numeric:
+            widget = "text"
+        node.widget = widget
+        attrs: dict[str, Any] = {}
+        input_type = {
+            "text": "text",
+            "password": "password",
+            "email": "email",
+            "uri": "url",
+            "tel": "tel",
+            "number": "number",
+            "updown": "number",
+            "range": "range",
+            "date": "date",
+            "datetime": "datetime-local",
+            "time": "time",
+            "hidden": "hidden",
+        }.get(widget, "text")
+        if numeric and input_type in ("number", "range"):
+            integer = "integer" in types and "number" not in types
+            step = schema.get("multipleOf")
+            attrs["step"] = _number_attr(step) or ("1" if integer else "any")
+            low, high = schema.get("minimum"), schema.get("maximum")
+            xlow, xhigh = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+            if integer and _number_attr(xlow) is not None and not isinstance(xlow, bool):
+                low = math.floor(xlow) + 1 if low is None else max(low, math.floor(xlow) + 1)
+            if integer and _number_attr(xhigh) is not None and not isinstance(xhigh, bool):
+                high = math.ceil(xhigh) - 1 if high is None else min(high, math.ceil(xhigh) - 1)
+            if _number_attr(low) is not None:
+                attrs["min"] = _number_attr(low)
+            if _number_attr(high) is not None:
+                attrs["max"] = _number_attr(high)
+            if input_type == "number":
+                attrs["inputmode"] = "numeric" if integer else "decimal"
+        max_length = schema.get("maxLength")
+        if _is_count(max_length) and input_type in ("text", "password", "email", "url", "tel") or (
+            _is_count(max_length) and widget == "textarea"
+        ):
+            attrs["maxlength"] = max_length
+        input_hint = uio.get("inputType") if isinstance(uio.get("inputType"), str) else None
+        if input_hint in ("numeric", "decimal"):
+            attrs["inputmode"] = input_hint
+        elif input_hint in _INPUT_TYPES and input_type in ("text", "tel", "email", "url", "number", "search"):
+            input_type = input_hint
+            if input_hint == "tel":
+                attrs.setdefault("inputmode", "tel")
+        for option in ("inputmode", "inputMode"):
+            if uio.get(option) in ("numeric", "decimal", "tel", "email", "url", "text", "search"):
+                attrs["inputmode"] = uio[option]
+        if isinstance(uio.get("autocomplete"), str):
+            attrs["autocomplete"] = uio["autocomplete"]
+        if input_type == "email":
+            attrs["spellcheck"] = "false"
+        node.input_type = input_type
+        node.attrs = attrs
+
+
+def _labelled(schema: Mapping[str, Any]) -> bool:
+    """A boolean written as oneOf/anyOf of {const, title} keeps the admin's labels."""
+    return any(isinstance(schema.get(k), list) for k in ("oneOf", "anyOf")) or "enum" in schema
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _esc(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def build_tree(schema: Any, ui_schema: Any, translations: Mapping[str, Any] | None, locale: str) -> Node:
+    """The root node for a schema: an object form, or a one-question form when the root is a scalar/array."""
+    builder = _Builder(schema, ui_schema, translations, locale)
+    root = builder.build(
+        schema,
+        ui_schema,
+        builder.root_resolver,
+        key=None,
+        name="",
+        pointer="",
+        schema_pointer="",
+        dotted="",
+        required=True,
+        depth=0,
+    )
+    if root is None:
+        raise FormSchemaError("the schema is too large or too deep to render")
+    return root

@@ -1,0 +1,26 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from portal.models.dossier import (
+    Attachment,
+    Channel,
+    Dossier,
+    DossierEvent,
+    DossierSequence,
+    DossierStatus,
+    Draft,
+    IdempotencyRecord,
+)
+from portal.models.procedure import FormVersion, Procedure
+
+__all__ = [
+    "Attachment",
+    "Channel",
+    "Dossier",
+    "DossierEvent",
+    "DossierSequence",
+    "DossierStatus",
+    "Draft",
+    "FormVersion",
+    "IdempotencyRecord",
+    "Procedure",
+]

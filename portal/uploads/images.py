@@ -1,0 +1,128 @@
+"""Images rebuilt from their pixels (UP-03, UP-04).
+
+The pixel count is read from the header before anything is decoded; Pillow's own bomb warning is turned into
+a rejection as a second line. The result carries no EXIF (GPS), comments, text chunks, colour profile or
+trailing bytes: only pixels, turned upright and converted to sRGB.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+
+from PIL import Image, ImageCms, ImageOps
+
+from portal.uploads import errors
+from portal.uploads.sniff import JPEG, PNG
+
+#: the largest image kept, in pixels; a 48 MP phone camera already shoots below this by default (12 MP)
+MAX_IMAGE_PIXELS = 40_000_000
+JPEG_QUALITY = 85
+
+_PILLOW_FORMATS = {JPEG: ("JPEG",), PNG: ("PNG",)}
+# phones write multi-picture JPEGs (MPO); Pillow names them apart but they decode like any JPEG
+_EXPECTED_FORMAT = {JPEG: {"JPEG", "MPO"}, PNG: {"PNG"}}
+# start-of-frame markers carry the size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but are not frames
+_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16"})
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def header_size(content: bytes, mime: str) -> tuple[int, int] | None:
+    """(width, height) read straight from a PNG IHDR or a JPEG start-of-frame, or None if not found."""
+    if mime == PNG:
+        if len(content) >= 24 and content[12:16] == b"IHDR":
+            width, height = struct.unpack(">II", content[16:24])
+            return width, height
+        return None
+    position = 2
+    while position + 4 <= len(content):
+        if content[position] != 0xFF:
+            return None
+        marker = content[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            position += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image or start of scan before any frame header
+            return None
+        (length,) = struct.unpack(">H", content[position + 2 : position + 4])
+        if marker in _JPEG_SOF:
+            if position + 9 > len(content):
+                return None
+            height, width = struct.unpack(">HH", content[position + 5 : position + 9])
+            return width, height
+        position += 2 + length
+    return None
+
+
+def _check_pixels(width: int, height: int, name: str) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise errors.image_bomb(name, width, height)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # a broken EXIF block must not cost the citizen an otherwise good photo
+        return image
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """Bake a camera or scanner colour profile into sRGB pixels, so the profile itself can be dropped."""
+    if not icc or image.mode not in ("RGB", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode="RGB")
+    except Exception:  # a malformed profile: keep the pixels as they are
+        return image
+    return converted if converted is not None else image
+
+
+def reencode_image(content: bytes, mime: str, *, name: str) -> bytes:
+    """The image decoded and written again as the same type, or UploadRejected (image_bomb, corrupt)."""
+    size = header_size(content, mime)
+    if size is not None:
+        _check_pixels(*size, name)
+    # catch_warnings is process-wide state; should another thread reset it meanwhile, the header check above
+    # and the size check below still hold, since Pillow only warns above 89 MP
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(content), formats=_PILLOW_FORMATS[mime])
+            _check_pixels(*image.size, name)
+            if image.format not in _EXPECTED_FORMAT[mime]:
+                raise errors.corrupt(name)
+            image.load()
+        except errors.UploadRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise errors.image_bomb(name, *(size or ())) from error
+        except Exception as error:
+            # Pillow signals bad input with many types (OSError, SyntaxError, ValueError, struct.error…);
+            # for an upload they all mean the same thing to the citizen
+            raise errors.corrupt(name) from error
+
+    icc = image.info.get("icc_profile")
+    transparency = image.info.get("transparency")
+    image = _upright(image)
+    image = _to_srgb(image, icc)
+    # everything left in info (EXIF, comments, text chunks, profile) would be written back by some encoders
+    image.info = {}
+    out = io.BytesIO()
+    if mime == JPEG:
+        if image.mode not in ("L", "RGB"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    else:
+        options: dict[str, object] = {"optimize": True}
+        if image.mode not in _PNG_MODES:
+            image = image.convert("RGBA")
+        elif transparency is not None and image.mode in ("P", "L", "RGB"):
+            options["transparency"] = transparency
+        image.save(out, "PNG", **options)
+    return out.getvalue()
