@@ -1,6 +1,6 @@
 """The procedure definition file (forms_schemas/*.json): every check an admin sees at import, and its digest.
 
-Pure: no Flask, no database. The shape is fixed by docs procedure-definition.md; the safety rules by
+Pure: no Flask, no database. The shape is fixed by procedure-definition.md; the safety rules by
 threats.md JS-01 (no remote `$ref`), JS-02 (patterns compile in RE2, so they run in linear time) and JS-04
 (size, depth and `$ref` cycles that would recurse forever).
 """
@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import re2
 import referencing.exceptions
@@ -502,7 +502,10 @@ class _Node:
 
     path: tuple[Any, ...]
     schema: dict[str, Any]
-    base_uri: str
+    #: None when this node's `$id` (or an enclosing one) is not a URI
+    base_uri: str | None
+    #: this node's own `$id` is the one that is not a URI
+    bad_id: bool = False
 
 
 def _check_schema(schema: Any) -> list[Problem]:
@@ -543,6 +546,13 @@ def _check_schema(schema: Any) -> list[Problem]:
     problems += _metaschema_problems(validator_class, schema)
     nodes = _schema_nodes(schema, specification)
     problems += _pattern_problems(nodes)
+    bad_ids = [node for node in nodes if node.bad_id]
+    if bad_ids:
+        # without a base URI no reference below it can be placed; the admin fixes the $id first
+        return problems + [
+            Problem(pointer((*node.path, "$id")), "“$id” không phải một URI hợp lệ (invalid $id)")
+            for node in bad_ids
+        ]
     try:
         ref_problems, edges = _ref_problems(schema, specification, nodes)
     except (AttributeError, TypeError):
@@ -576,13 +586,19 @@ def _schema_nodes(schema: dict[str, Any], specification: Specification[Any]) -> 
     """Every object subschema with its path and base URI, in document order."""
     nodes: list[_Node] = []
 
-    def visit(value: Any, path: tuple[Any, ...], base_uri: str) -> None:
+    def visit(value: Any, path: tuple[Any, ...], base_uri: str | None) -> None:
         if not isinstance(value, dict):
             return
-        own_id = specification.id_of(value)
-        if isinstance(own_id, str):
-            base_uri = urljoin(base_uri, own_id)
-        nodes.append(_Node(path, value, base_uri))
+        # id_of trusts `$id` to be a string; a wrong type is the metaschema's error to report
+        own_id = specification.id_of(value) if isinstance(value.get("$id"), str) else None
+        bad_id = False
+        if isinstance(own_id, str) and base_uri is not None:
+            try:
+                base_uri = urljoin(base_uri, own_id)
+                urlsplit(base_uri)  # urljoin passes "http://[x" through; joining onto it later fails
+            except ValueError:  # urllib refuses it, and so would the validator at submit time
+                base_uri, bad_id = None, True
+        nodes.append(_Node(path, value, base_uri, bad_id))
         for keyword in _SUBSCHEMA_ONE:
             if isinstance(value.get(keyword), dict):
                 visit(value[keyword], (*path, keyword), base_uri)
@@ -657,7 +673,7 @@ def _ref_problems(
             if not isinstance(ref, str):
                 continue
             where = pointer((*node.path, keyword))
-            target, problem = _resolve(registry, node.base_uri, ref)
+            target, problem = _resolve(registry, node.base_uri or "", ref)
             if problem:
                 problems.append(Problem(where, problem))
             elif isinstance(target, dict):
@@ -683,7 +699,11 @@ def _ref_problems(
 
 
 def _resolve(registry: Registry[Any], base_uri: str, ref: str) -> tuple[Any, str | None]:
-    absolute, _fragment = urldefrag(urljoin(base_uri, ref))
+    # the same split referencing makes: a bare fragment stays on the current base, whatever its scheme
+    try:
+        absolute = base_uri if ref.startswith("#") else urldefrag(urljoin(base_uri, ref))[0]
+    except ValueError:
+        return None, f"Tham chiếu “{_short(ref)}” không phải một URI hợp lệ (invalid $ref)"
     if absolute not in registry:
         # nothing in this document carries that `$id`: following it would fetch (http:) or read (file:)
         return None, (

@@ -1,4 +1,4 @@
-"""WTForms fields built from nodes: each reads its inputs from posted form data or from JSON, and gives JSON back."""
+"""WTForms fields built from nodes: they read posted inputs or JSON, and give JSON back."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ class Context:
 
     def __init__(self, action: tuple[str, str] | None = None) -> None:
         self.action = action
-        self.anchor: str | None = None
+        self.anchor: str | None = None  # the container to come back to (form.engine_anchor)
+        self.focus: str | None = None  # the element that gets `autofocus`, so the page opens there
         self.rows_left = ROW_BUDGET
 
 
@@ -83,11 +84,18 @@ def parse_number(text: str, types: tuple[str, ...]) -> int | float | None:
     try:
         if _INT.fullmatch(text):
             return int(text)
-        if "number" in types and _FLOAT.fullmatch(text) and text.count(",") <= 1 and not ("," in text and "." in text):
+        if (
+            "number" in types
+            and _FLOAT.fullmatch(text)
+            and text.count(",") <= 1
+            and not ("," in text and "." in text)
+        ):
             value = float(text.replace(",", "."))
             if not math.isfinite(value):
                 return None
-            return int(value) if value.is_integer() and "e" not in text.lower() and abs(value) < 2**53 else value
+            return (
+                int(value) if value.is_integer() and "e" not in text.lower() and abs(value) < 2**53 else value
+            )
         if "integer" in types and _FLOAT.fullmatch(text) and "," not in text:
             value = float(text)
             if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
@@ -140,8 +148,8 @@ def defaults_for(node: Node, value: Any = ABSENT) -> Any:
         while len(out) < node.min_items and node.row(len(out)) is not None:
             filled = defaults_for(node.row(len(out)), ABSENT)  # type: ignore[arg-type]
             out.append(None if filled is ABSENT else filled)
-        if value is ABSENT and not out:
-            return ABSENT
+        if value is ABSENT and not out and not node.required:
+            return ABSENT  # to_json leaves an untouched optional list out, and gives [] for a required one
         return out
     if value is ABSENT and node.has_default:
         return node.default
@@ -175,10 +183,8 @@ class EngineForm(Form):
         scalar_root = self.engine_node.kind != "object"
         values = data if isinstance(data, Mapping) else {}
         for field in self._fields.values():
-            if scalar_root:
-                value = ABSENT if data is None else data
-            else:
-                value = values.get(field.node.key, ABSENT)
+            # A scalar/array root schema: the single field takes the whole document.
+            value = (ABSENT if data is None else data) if scalar_root else values.get(field.node.key, ABSENT)
             field.process(formdata, value)
 
     def to_json(self) -> Any:
@@ -255,6 +261,7 @@ class EngineField(Field):
 
     def __init__(self, *args: Any, node: Node, ctx: Context, row: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, description=node.description, **kwargs)
+        self._prefix = kwargs.get("_prefix", "")  # rows of an ArrayField are bound with the same prefix
         self.node = node
         self.ctx = ctx
         self.is_row = row
@@ -275,7 +282,9 @@ class EngineField(Field):
     @property
     def optional(self) -> bool:
         """Marked "(không bắt buộc)": the citizen may leave it empty."""
-        return not (self.node.required or self.is_row or self.locked) and self.node.kind != "note"
+        # Conditional fields are required when they apply; marking them optional would mislead.
+        node = self.node
+        return not (node.required or node.conditional or self.is_row or self.locked) and node.kind != "note"
 
     @property
     def hint_id(self) -> str:
@@ -311,7 +320,13 @@ class EngineField(Field):
         elif self.node.readonly:
             attrs["readonly"] = "readonly"
         attrs.update(extra)
+        if attrs.get("id") is not None and attrs.get("id") == self.ctx.focus:
+            attrs["autofocus"] = "autofocus"
         return attrs
+
+    def autofocus(self, element_id: str) -> bool:
+        """Whether `element_id` is where the page should open after an add/remove button."""
+        return self.ctx.focus is not None and element_id == self.ctx.focus
 
     # Data -------------------------------------------------------------------------------------------------
 
@@ -373,7 +388,7 @@ class InputField(EngineField):
         if self.engine_kind == "textarea":
             attrs.pop("type")
             attrs["rows"] = self.node.rows or 5
-        return {**attrs, **super().input_attrs(**extra)}
+        return super().input_attrs(**{**attrs, **extra})
 
     def parse(self, raw: str) -> Any:
         text = clean_text(raw)
@@ -384,7 +399,7 @@ class InputField(EngineField):
             found = _DMY.fullmatch(text)
             if found:  # a browser without a date picker gets what people type: 27/3/1985
                 return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}"
-        if types and all(t in ("integer", "number") for t in types) or (types and types[0] in ("integer", "number")):
+        if types and types[0] in ("integer", "number"):
             number = parse_number(text, types)
             if number is not None:
                 return number
@@ -418,7 +433,9 @@ class DateTimeField(InputField):
         text = clean_text(raw)
         if not text:
             return self.empty()
-        if _OFFSET.fullmatch(text) and re.search(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$", text):
+        if _OFFSET.fullmatch(text) and re.search(
+            r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$", text
+        ):
             return text  # already complete (typed by hand or posted by a script)
         clock = text.split("T", 1)[-1]
         if re.fullmatch(r"\d{2}:\d{2}", clock):
@@ -454,7 +471,7 @@ class AltDateField(EngineField):
         }
         if self.node.attrs.get("autocomplete") == "bday":
             attrs["autocomplete"] = f"bday-{key}"
-        return {**attrs, **super().input_attrs()}
+        return super().input_attrs(**attrs)
 
     @property
     def target_id(self) -> str:
@@ -476,8 +493,20 @@ class AltDateField(EngineField):
         day, month, year = (self.raw_parts[k] for k in ("day", "month", "year"))
         if not (day or month or year):
             self.value = self.empty()
-        elif day.isascii() and day.isdigit() and month.isascii() and month.isdigit() and year.isascii() and year.isdigit() and len(year) == 4:
-            self.value = f"{year}-{int(month):02d}-{int(day):02d}" if len(day) <= 2 and len(month) <= 2 else f"{year}-{month}-{day}"
+        elif (
+            day.isascii()
+            and day.isdigit()
+            and month.isascii()
+            and month.isdigit()
+            and year.isascii()
+            and year.isdigit()
+            and len(year) == 4
+        ):
+            self.value = (
+                f"{year}-{int(month):02d}-{int(day):02d}"
+                if len(day) <= 2 and len(month) <= 2
+                else f"{year}-{month}-{day}"
+            )
         else:
             # Keep what was typed so the format check names the problem and the boxes show it again.
             self.value = f"{year or '?'}-{month or '?'}-{day or '?'}"
@@ -495,7 +524,17 @@ class ChoiceField(EngineField):
         out = []
         for i, choice in enumerate(self.node.choices):
             selected = self.raw == choice.token if self.raw else False
-            out.append({"id": f"{self.id}-{i}", "token": choice.token, "label": choice.label, "disabled": choice.disabled, "selected": selected})
+            option_id = f"{self.id}-{i}"
+            out.append(
+                {
+                    "id": option_id,
+                    "token": choice.token,
+                    "label": choice.label,
+                    "disabled": choice.disabled,
+                    "selected": selected,
+                    "autofocus": self.autofocus(option_id),
+                }
+            )
         return out
 
     @property
@@ -568,8 +607,16 @@ class MultiChoiceField(EngineField):
     def options(self) -> list[dict[str, Any]]:
         out = []
         for i, choice in enumerate(self.node.choices):
+            option_id = f"{self.id}-{i}"
             out.append(
-                {"id": f"{self.id}-{i}", "token": choice.token, "label": choice.label, "disabled": choice.disabled, "selected": choice.token in self.tokens}
+                {
+                    "id": option_id,
+                    "token": choice.token,
+                    "label": choice.label,
+                    "disabled": choice.disabled,
+                    "selected": choice.token in self.tokens,
+                    "autofocus": self.autofocus(option_id),
+                }
             )
         return out
 
@@ -587,7 +634,9 @@ class MultiChoiceField(EngineField):
                         self.tokens.append(choice.token)
 
     def load_post(self, formdata: Any) -> None:
-        posted = [t for t in formdata.getlist(self.name) if isinstance(t, str)] if self.name in formdata else []
+        posted = (
+            [t for t in formdata.getlist(self.name) if isinstance(t, str)] if self.name in formdata else []
+        )
         self.tokens = []
         values: list[Any] = []
         by_token = {c.token: c for c in self.node.choices}
@@ -650,10 +699,6 @@ class ObjectField(EngineField):
     def target_id(self) -> str:
         return self.form.first_target_id() or self.id
 
-    @property
-    def optional(self) -> bool:
-        # A group has no input of its own; its questions say whether they are optional.
-        return False
 
 
 class ArrayField(EngineField):
@@ -678,6 +723,14 @@ class ArrayField(EngineField):
                 new = self._add_row(None, defaults_for(row_node, ABSENT) if row_node else ABSENT)
                 if new is not None:
                     self.ctx.anchor = new.id
+                    self.ctx.focus = new.target_id or None
+            elif (
+                self.ctx.action
+                and self.ctx.action[0] == "remove"
+                and self.ctx.action[1].rpartition("-")[0] == self.name
+            ):
+                self.ctx.anchor = self.id
+                self.ctx.focus = self.add_id if self.can_add else (self.target_id or None)
         else:
             for row in rows:
                 self._add_row(None, row)
@@ -735,7 +788,11 @@ class ArrayField(EngineField):
         return node.addable and (node.max_items is None or len(self.entries) < node.max_items)
 
     def can_remove(self, index: int) -> bool:
-        return self.node.removable and len(self.entries) > self.node.min_items and index >= len(self.node.prefix_items)
+        return (
+            self.node.removable
+            and len(self.entries) > self.node.min_items
+            and index >= len(self.node.prefix_items)
+        )
 
     @property
     def add_value(self) -> str:
@@ -761,7 +818,8 @@ class ArrayField(EngineField):
             if not present:
                 value = row.node.empty_value if row.node.has_empty_value else None
             out.append(value)
-        if not out and not self.node.required:
+        if not self.node.required and all(v is None or v == "" or v == {} or v == [] for v in out):
+            # Untouched rows of an optional list (e.g. the empty boxes minItems shows) mean "not answered".
             return False, None
         return True, out
 

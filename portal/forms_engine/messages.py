@@ -22,6 +22,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "error_prefix": "Lỗi:",
         "submit": "Tiếp tục",
         "item": "mục",
+        "summary_title": "Có thông tin cần sửa",
     },
     "en": {
         "optional": "(optional)",
@@ -38,6 +39,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "error_prefix": "Error:",
         "submit": "Continue",
         "item": "item",
+        "summary_title": "There is a problem",
     },
 }
 

@@ -1,4 +1,4 @@
-"""Schema + uiSchema -> a tree of nodes, one per schema location, that the fields, messages and answers share."""
+"""Schema + uiSchema -> a tree of nodes, one per schema location, shared by fields, messages, answers."""
 
 from __future__ import annotations
 
@@ -279,10 +279,16 @@ def _number_attr(value: Any) -> str | None:
 
 
 class _Builder:
-    def __init__(self, schema: Any, ui_schema: Any, translations: Mapping[str, Any] | None, locale: str) -> None:
+    def __init__(
+        self, schema: Any, ui_schema: Any, translations: Mapping[str, Any] | None, locale: str
+    ) -> None:
         self.root_schema = schema
         self.dialect = dialect_of(schema)
-        spec = referencing.jsonschema.DRAFT7 if self.dialect == "draft-07" else referencing.jsonschema.DRAFT202012
+        spec = (
+            referencing.jsonschema.DRAFT7
+            if self.dialect == "draft-07"
+            else referencing.jsonschema.DRAFT202012
+        )
         self.spec = spec
         resource = spec.create_resource(schema)
         self.root_resolver = referencing.Registry().resolver_with_root(resource)
@@ -396,8 +402,12 @@ class _Builder:
             depth=depth,
         )
         title = uio.get("title") if isinstance(uio.get("title"), str) else resolved.get("title")
-        node.label = self.t(dotted, "label") or (title if isinstance(title, str) else None) or key or fallback_label
-        node.description = self.t(dotted, "description") or _str(uio.get("description")) or _str(resolved.get("description"))
+        node.label = (
+            self.t(dotted, "label") or (title if isinstance(title, str) else None) or key or fallback_label
+        )
+        node.description = (
+            self.t(dotted, "description") or _str(uio.get("description")) or _str(resolved.get("description"))
+        )
         node.help = self.t(dotted, "help") or _str(uio.get("help"))
         node.placeholder = self.t(dotted, "placeholder") or _str(uio.get("placeholder"))
         node.readonly = bool(readonly or resolved.get("readOnly") is True or uio.get("readonly") is True)
@@ -411,16 +421,23 @@ class _Builder:
         rows = uio.get("rows")
         node.rows = rows if isinstance(rows, int) and not isinstance(rows, bool) and 1 <= rows <= 50 else None
         messages = uio.get("errorMessages")
-        node.error_messages = {k: v for k, v in messages.items() if isinstance(v, str)} if isinstance(messages, Mapping) else {}
+        node.error_messages = (
+            {k: v for k, v in messages.items() if isinstance(v, str)} if isinstance(messages, Mapping) else {}
+        )
         widget = uio.get("widget") if isinstance(uio.get("widget"), str) else None
         widget = widget if widget in _KNOWN_WIDGETS else None
 
-        if "object" in non_null and (not non_null or non_null[0] == "object" or "properties" in resolved):
+        enumerated = "enum" in resolved or "const" in resolved
+        if depth == 0 and not types and not enumerated:
+            types = non_null = node.types = (
+                "object",
+            )  # a bare {} root: an object form with no questions yet
+        if "object" in non_null and not enumerated and (non_null[0] == "object" or "properties" in resolved):
             if depth >= MAX_DEPTH:
                 return None
             self._object(node, resolved, ui, resolver)
             return node
-        if "array" in non_null:
+        if "array" in non_null and not enumerated:
             if depth >= MAX_DEPTH:
                 return None
             self._array(node, resolved, ui, resolver, widget)
@@ -445,9 +462,13 @@ class _Builder:
                 node.widget = widget
             else:
                 node.widget = "checkbox" if only_true else "radio"
+            names = uio.get("enumNames")
+            # rjsf reads ui:enumNames of a boolean in the order [true, false].
+            yes = names[0] if isinstance(names, list) and len(names) == 2 and isinstance(names[0], str) else None
+            no = names[1] if isinstance(names, list) and len(names) == 2 and isinstance(names[1], str) else None
             node.choices = [
-                Choice(True, "true", self.t(dotted, "true") or self.text["yes"]),
-                Choice(False, "false", self.t(dotted, "false") or self.text["no"]),
+                Choice(True, "true", self.t(dotted, "true") or yes or self.text["yes"]),
+                Choice(False, "false", self.t(dotted, "false") or no or self.text["no"]),
             ]
         elif types == ("null",):
             node.kind = "note"
@@ -462,7 +483,9 @@ class _Builder:
         node.widget = "fieldset"
         props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
         conditional = {
-            k: v for k, v in self.conditional_properties(schema, resolver, node.schema_pointer).items() if k not in props
+            k: v
+            for k, v in self.conditional_properties(schema, resolver, node.schema_pointer).items()
+            if k not in props
         }
         required = set(schema.get("required") or []) if isinstance(schema.get("required"), list) else set()
         every = [*props.keys(), *conditional.keys()]
@@ -513,6 +536,8 @@ class _Builder:
             if prefix and repeated is None:
                 repeated = False
         item_ui = uimap.get("items")
+        tail_keyword = "additionalItems" if prefix and self.dialect == "draft-07" else "items"
+        prefix_keyword = "items" if self.dialect == "draft-07" else "prefixItems"
         common = {"dotted": node.dotted, "required": True, "depth": node.depth + 1, "readonly": node.readonly}
         if isinstance(repeated, Mapping | bool) and repeated is not False:
             row_ui = uimap.get("additionalItems") if prefix else item_ui
@@ -523,7 +548,7 @@ class _Builder:
                 key=None,
                 name="",
                 pointer=f"{node.pointer}/*",
-                schema_pointer=f"{node.schema_pointer}/{'additionalItems' if prefix and self.dialect == 'draft-07' else 'items'}",
+                schema_pointer=f"{node.schema_pointer}/{tail_keyword}",
                 fallback_label=node.label,
                 **common,
             )
@@ -536,7 +561,7 @@ class _Builder:
                 key=None,
                 name="",
                 pointer=f"{node.pointer}/{i}",
-                schema_pointer=f"{node.schema_pointer}/{'items' if self.dialect == 'draft-07' else 'prefixItems'}/{i}",
+                schema_pointer=f"{node.schema_pointer}/{prefix_keyword}/{i}",
                 fallback_label=f"{node.label} {i + 1}",
                 **common,
             )
@@ -557,11 +582,19 @@ class _Builder:
         node.min_items = max(min_items if _is_count(min_items) else 0, len(node.prefix_items))
         node.max_items = max_items if _is_count(max_items) else None
         if node.item is None:
-            node.max_items = len(node.prefix_items) if node.max_items is None else min(node.max_items, len(node.prefix_items))
-        node.addable = node.ui.get("addable", True) is not False and node.item is not None and not node.readonly
+            node.max_items = (
+                len(node.prefix_items)
+                if node.max_items is None
+                else min(node.max_items, len(node.prefix_items))
+            )
+        node.addable = (
+            node.ui.get("addable", True) is not False and node.item is not None and not node.readonly
+        )
         node.removable = node.ui.get("removable", True) is not False and not node.readonly
 
-    def _choices(self, schema: Mapping[str, Any], uio: Mapping[str, Any], resolver: Any, dotted: str, where: str) -> list[Choice]:
+    def _choices(
+        self, schema: Mapping[str, Any], uio: Mapping[str, Any], resolver: Any, dotted: str, where: str
+    ) -> list[Choice]:
         values: list[Any] = []
         labels: list[str | None] = []
         if isinstance(schema.get("enum"), list):
@@ -576,7 +609,10 @@ class _Builder:
                     label = found if isinstance(found, str) else None
                 labels.append(label)
         elif "const" in schema:
-            values, labels = [schema["const"]], [schema.get("title") if isinstance(schema.get("title"), str) else None]
+            values, labels = (
+                [schema["const"]],
+                [schema.get("title") if isinstance(schema.get("title"), str) else None],
+            )
         else:
             for keyword in ("oneOf", "anyOf"):
                 alts = schema.get(keyword)
@@ -605,22 +641,41 @@ class _Builder:
         choices = []
         for value, label in zip(values, labels, strict=True):
             token = value if all_strings else canonical_json(value)
-            translated = self.t(dotted, _label_text(value)) if isinstance(value, str | int | float | bool) else None
+            translated = (
+                self.t(dotted, _label_text(value)) if isinstance(value, str | int | float | bool) else None
+            )
             if translated is None and isinstance(value, bool):
                 translated = self.t(dotted, "true" if value else "false")
             text = translated or label
             if text is None:
-                text = (self.text["yes"] if value else self.text["no"]) if isinstance(value, bool) else _label_text(value)
-            choices.append(Choice(value, token, text, any(value == d and type(value) is type(d) for d in disabled)))
+                text = (
+                    (self.text["yes"] if value else self.text["no"])
+                    if isinstance(value, bool)
+                    else _label_text(value)
+                )
+            choices.append(
+                Choice(value, token, text, any(value == d and type(value) is type(d) for d in disabled))
+            )
         return choices
 
-    def _input(self, node: Node, schema: Mapping[str, Any], uio: Mapping[str, Any], widget: str | None, types: tuple[str, ...]) -> None:
+    def _input(
+        self,
+        node: Node,
+        schema: Mapping[str, Any],
+        uio: Mapping[str, Any],
+        widget: str | None,
+        types: tuple[str, ...],
+    ) -> None:
         numeric = bool(types) and all(t in ("integer", "number") for t in types)
         fmt = node.fmt
         if widget is None:
-            widget = {"date": "date", "date-time": "datetime", "time": "time", "email": "email", "uri": "uri"}.get(
-                fmt or "", "number" if numeric else "text"
-            )
+            widget = {
+                "date": "date",
+                "date-time": "datetime",
+                "time": "time",
+                "email": "email",
+                "uri": "uri",
+            }.get(fmt or "", "number" if numeric else "text")
         if widget in ("updown", "range") and not numeric:
             widget = "text"
         node.widget = widget
@@ -656,8 +711,8 @@ class _Builder:
             if input_type == "number":
                 attrs["inputmode"] = "numeric" if integer else "decimal"
         max_length = schema.get("maxLength")
-        if _is_count(max_length) and input_type in ("text", "password", "email", "url", "tel") or (
-            _is_count(max_length) and widget == "textarea"
+        if _is_count(max_length) and (
+            input_type in ("text", "password", "email", "url", "tel") or widget == "textarea"
         ):
             attrs["maxlength"] = max_length
         input_hint = uio.get("inputType") if isinstance(uio.get("inputType"), str) else None

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import referencing.exceptions
-from jsonschema import ValidationError
+from jsonschema import SchemaError, ValidationError
 from jsonschema.exceptions import relevance
 from werkzeug.datastructures import MultiDict
 
 from portal.forms_engine.fields import ABSENT, Context, EngineForm, defaults_for, form_class, same_value
 from portal.forms_engine.messages import MESSAGES, UI_TEXT, format_number, locale_key
-from portal.forms_engine.nodes import Node, build_tree, join_pointer, split_pointer
+from portal.forms_engine.nodes import FormSchemaError, Node, build_tree, join_pointer, split_pointer
 from portal.forms_engine.validation import make_validator, pattern_search
 
 __all__ = ["Answer", "FieldError", "FormSpec", "compile_form"]
@@ -37,7 +37,7 @@ class FieldError:
 
 @dataclass(frozen=True)
 class Answer:
-    """One line of check-your-answers / the receipt: a question and the citizen's answer, or a group heading."""
+    """One line of check-your-answers or the receipt: a question and its answer, or a group heading."""
 
     label: str
     value: str
@@ -47,17 +47,28 @@ class Answer:
 
 
 class FormSpec:
-    """A compiled procedure form. Build once per (schema, uiSchema, locale) and reuse: it holds no request state."""
+    """A compiled procedure form: build once per (schema, uiSchema, locale) and reuse; no request state."""
 
-    def __init__(self, schema: Any, ui_schema: Mapping[str, Any] | None, translations: Mapping[str, Any] | None, locale: str) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        ui_schema: Mapping[str, Any] | None,
+        translations: Mapping[str, Any] | None,
+        locale: str,
+    ) -> None:
         self.schema = schema
         self.ui_schema = ui_schema or {}
         self.translations = translations or {}
         self.locale = locale_key(locale)
         self.text = UI_TEXT[self.locale]
         self.messages = MESSAGES[self.locale]
+        try:
+            self.validator = make_validator(schema)
+        except SchemaError as exc:
+            raise FormSchemaError(
+                f"not a valid schema: {exc.message}", join_pointer(list(exc.absolute_path))
+            ) from None
         self.root: Node = build_tree(schema, self.ui_schema, self.translations, self.locale)
-        self.validator = make_validator(schema)
         root_schema = schema if isinstance(schema, Mapping) else {}
         self.title: str = self._root_text("title", root_schema)
         self.description: str = self._root_text("description", root_schema)
@@ -67,7 +78,13 @@ class FormSpec:
             submit = options.get("submitButtonOptions") if isinstance(options, Mapping) else None
         submit_text = submit.get("submitText") if isinstance(submit, Mapping) else None
         translated = (self.translations.get(self.locale) or {}).get("submit")
-        self.submit_text: str = translated if isinstance(translated, str) else submit_text if isinstance(submit_text, str) else self.text["submit"]
+        self.submit_text: str = (
+            translated
+            if isinstance(translated, str)
+            else submit_text
+            if isinstance(submit_text, str)
+            else self.text["submit"]
+        )
 
     def _root_text(self, key: str, root_schema: Mapping[str, Any]) -> str:
         translated = (self.translations.get(self.locale) or {}).get(key)
@@ -79,9 +96,11 @@ class FormSpec:
     # -- forms -----------------------------------------------------------------------------------------------
 
     def defaults(self, data: Any = None) -> Any:
-        """`data` (or nothing) with schema defaults filled in where rjsf fills them: what a fresh form shows."""
+        """`data` (or nothing) with schema defaults filled where rjsf fills them: what a fresh form shows."""
         filled = defaults_for(self.root, ABSENT if data is None else data)
-        return {} if filled is ABSENT and self.root.kind == "object" else (None if filled is ABSENT else filled)
+        return (
+            {} if filled is ABSENT and self.root.kind == "object" else (None if filled is ABSENT else filled)
+        )
 
     def form(self, formdata: Any = None, data: Any = None, prefix: str = "data") -> EngineForm:
         """A form instance of a new class. `formdata`: the posted MultiDict; `data`: JSON to prefill.
@@ -105,8 +124,6 @@ class FormSpec:
         form = cls(formdata=formdata, prefix=prefix, data=source)
         form.engine_action = action_text if isinstance(action_text, str) and action_text else None
         form.engine_anchor = ctx.anchor
-        if action and action[0] == "remove":
-            form.engine_anchor = action[1].rsplit("-", 1)[0]
         form.engine_text = self.text
         form.engine_submit_text = self.submit_text
         return form
@@ -122,8 +139,17 @@ class FormSpec:
         index = int(index_text)
         count_key = f"{array_name}-count"
         count_raw = formdata.get(count_key, "")
-        count = int(count_raw) if isinstance(count_raw, str) and count_raw.isascii() and count_raw.isdigit() and len(count_raw) <= 4 else None
-        if index < len(node.prefix_items) or (count is not None and (count <= node.min_items or index >= count)):
+        count = (
+            int(count_raw)
+            if isinstance(count_raw, str)
+            and count_raw.isascii()
+            and count_raw.isdigit()
+            and len(count_raw) <= 4
+            else None
+        )
+        if index < len(node.prefix_items) or (
+            count is not None and (count <= node.min_items or index >= count)
+        ):
             return formdata
         head = f"{array_name}-"
         out: MultiDict[str, Any] = MultiDict()
@@ -192,7 +218,11 @@ class FormSpec:
         if keyword in ("oneOf", "anyOf") and error.context and not self._is_choice_error(error):
             # Object alternatives: the most relevant problem inside the closest alternative says more.
             best = min(error.context, key=relevance)
-            deeper = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == best.relative_schema_path[0]]
+            deeper = [
+                e
+                for e in error.context
+                if e.relative_schema_path and e.relative_schema_path[0] == best.relative_schema_path[0]
+            ]
             out: list[FieldError] = []
             for sub in deeper:
                 out.extend(self._to_field_errors(sub, data))
@@ -228,18 +258,15 @@ class FormSpec:
         return key
 
     def message_for(self, error: ValidationError, pointer: str) -> str:
-        """ui:errorMessages (Vietnamese, the schema's language), then translations[locale], then the default."""
+        """ui:errorMessages (written in Vietnamese), then translations[locale], then the default."""
         keyword = str(error.validator)
         node, rest = self.root.find(pointer)
         exact = not rest
         tr = self.translations.get(self.locale) or {}
         custom = node.error_messages.get(keyword) if exact else None
         translated = tr.get(f"{node.dotted}.error.{keyword}") if exact and node.dotted else None
-        if self.locale == "vi":
-            chosen = custom or translated
-        else:
-            # The admin's ui:errorMessages are written in Vietnamese; an English page prefers its translation.
-            chosen = translated or custom
+        # The admin's ui:errorMessages are written in Vietnamese; another locale prefers its translation.
+        chosen = (custom or translated) if self.locale == "vi" else (translated or custom)
         if isinstance(chosen, str) and chosen:
             return chosen
         return self._default_message(error, node if exact else None, rest)
@@ -247,7 +274,9 @@ class FormSpec:
     def _default_message(self, error: ValidationError, node: Node | None, rest: list[str]) -> str:
         keyword = str(error.validator)
         m = self.messages
-        label = node.error_label if node is not None and node.label else (rest[-1] if rest else m["item"])
+        label = (
+            node.error_label if node is not None and node.label else (rest[-1] if rest else self.text["item"])
+        )
         value = error.validator_value
         kind = node.kind if node is not None else "input"
         widget = node.widget if node is not None else ""
@@ -279,7 +308,9 @@ class FormSpec:
             if node is not None:
                 examples = node.schema.get("examples")
                 candidates = [*(examples if isinstance(examples, list) else []), node.placeholder]
-                example = next((e for e in candidates if isinstance(e, str) and e and _matches(str(value), e)), None)
+                example = next(
+                    (e for e in candidates if isinstance(e, str) and e and _matches(str(value), e)), None
+                )
             template = m["pattern"] if example is None else m["pattern.example"]
             extra["example"] = example or ""
         elif keyword == "const" and kind == "boolean" and widget == "checkbox":
@@ -288,8 +319,12 @@ class FormSpec:
             template = m[f"{keyword}.choice"] if kind == "multi" else m[keyword]
         else:
             template = m.get(keyword, m["fallback"])
-        limit = format_number(value, self.locale) if isinstance(value, int | float) and not isinstance(value, bool) else ""
-        return template.format(label=label, limit=limit, item=m["item"], **extra)
+        limit = (
+            format_number(value, self.locale)
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else ""
+        )
+        return template.format(label=label, limit=limit, item=self.text["item"], **extra)
 
     # -- errors on the form ----------------------------------------------------------------------------------
 
@@ -341,7 +376,7 @@ class FormSpec:
     # -- answers ---------------------------------------------------------------------------------------------
 
     def answers(self, data: Any) -> list[Answer]:
-        """Questions and answers in form order, in the form's own words, for check-your-answers and receipts."""
+        """Questions and answers in form order, in the form's own words (check-your-answers, receipts)."""
         out: list[Answer] = []
         if self.root.kind == "object":
             if isinstance(data, Mapping):
@@ -350,7 +385,9 @@ class FormSpec:
             self._answer(self.root, data, 0, "", out)
         return out
 
-    def _answers_object(self, node: Node, data: Mapping[str, Any], depth: int, pointer: str, out: list[Answer]) -> None:
+    def _answers_object(
+        self, node: Node, data: Mapping[str, Any], depth: int, pointer: str, out: list[Answer]
+    ) -> None:
         for child in node.children:
             if child.key in data:
                 self._answer(child, data[child.key], depth, f"{pointer}/{_esc(child.key)}", out)  # type: ignore[arg-type]

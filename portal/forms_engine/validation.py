@@ -46,7 +46,9 @@ def pattern_search(pattern: str, text: str) -> bool:
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))", re.ASCII)
 # Deliberately plain: one @, no spaces, a dotted domain; the mailbox itself proves an address.
-_EMAIL = re.compile(r"[^@\s\"(),:;<>\[\\\]]{1,64}@(?=.{1,253}$)[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]{0,62})(?:\.[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]{0,62}))+")
+_EMAIL = re.compile(
+    r"[^@\s\"(),:;<>\[\\\]]{1,64}@(?=.{1,253}$)[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]{0,62})(?:\.[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]{0,62}))+"
+)
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+", re.ASCII)
 
 
@@ -133,7 +135,9 @@ FORMAT_CHECKER = _format_checker()
 # --- keywords that must not use Python's `re`, and that should point at the missing field --------------
 
 
-def _pattern(validator: Any, patrn: str, instance: Any, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+def _pattern(
+    validator: Any, patrn: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "string"):
         return
     try:
@@ -155,7 +159,9 @@ def _matches_any(patterns: Any, key: str) -> bool:
     return False
 
 
-def _pattern_properties(validator: Any, pprops: Mapping[str, Any], instance: Any, schema: Any) -> Iterator[ValidationError]:
+def _pattern_properties(
+    validator: Any, pprops: Mapping[str, Any], instance: Any, schema: Any
+) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     for patrn, subschema in pprops.items():
@@ -172,10 +178,14 @@ def _pattern_properties(validator: Any, pprops: Mapping[str, Any], instance: Any
 def _additional_keys(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
     properties = schema.get("properties", {})
     patterns = schema.get("patternProperties", {})
-    return [key for key in instance if key not in properties and not (patterns and _matches_any(patterns, key))]
+    return [
+        key for key in instance if key not in properties and not (patterns and _matches_any(patterns, key))
+    ]
 
 
-def _additional_properties(validator: Any, aprops: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+def _additional_properties(
+    validator: Any, aprops: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     extras = _additional_keys(instance, schema)
@@ -228,7 +238,9 @@ def _evaluated_keys(validator: Any, instance: Mapping[str, Any], schema: Any) ->
     return keys
 
 
-def _unevaluated_properties(validator: Any, uprops: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+def _unevaluated_properties(
+    validator: Any, uprops: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     evaluated = set(_evaluated_keys(validator, instance, schema))
@@ -250,7 +262,9 @@ def _required(validator: Any, required: Any, instance: Any, schema: Any) -> Iter
             yield ValidationError(f"{prop!r} is a required property", path=[prop])
 
 
-def _dependent_required(validator: Any, dependent: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+def _dependent_required(
+    validator: Any, dependent: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     for prop, needed in dependent.items():
@@ -260,7 +274,9 @@ def _dependent_required(validator: Any, dependent: Any, instance: Any, schema: A
                     yield ValidationError(f"{each!r} is required when {prop!r} is given", path=[each])
 
 
-def _dependencies_draft7(validator: Any, dependencies: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+def _dependencies_draft7(
+    validator: Any, dependencies: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     for prop, dependency in dependencies.items():
@@ -288,7 +304,7 @@ _SafeDraft7 = validators.extend(Draft7Validator, {**_COMMON, "dependencies": _de
 
 
 def dialect_of(schema: Any) -> str:
-    """"2020-12" or "draft-07", from `$schema` (2020-12 when absent); anything else is refused."""
+    """ "2020-12" or "draft-07", from `$schema` (2020-12 when absent); anything else is refused."""
     uri = schema.get("$schema") if isinstance(schema, Mapping) else None
     if uri is None or uri.rstrip("#") == DRAFT_2020_12:
         return "2020-12"
@@ -308,16 +324,18 @@ _CACHE_MAX = 256
 
 
 def make_validator(schema: Any) -> Validator:
-    """A validator in the schema's dialect that never fetches a $ref, asserts formats and runs patterns in RE2.
+    """A validator in the schema's dialect: never fetches a $ref, asserts formats, runs patterns in RE2.
 
-    Raises ValueError for an unknown `$schema`. Instances are cached by the schema's canonical JSON
-    and are safe to share between threads (validation keeps no state on the instance).
+    Raises ValueError for an unknown `$schema` and jsonschema.SchemaError for a schema its dialect rejects.
+    Instances are cached by the schema's canonical JSON and are safe to share between threads.
     """
     key = canonical_json(schema)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
     cls = _SafeDraft7 if dialect_of(schema) == "draft-07" else _SafeDraft202012
+    # A schema its own dialect rejects (e.g. draft-07 tuple `items` under 2020-12) would crash mid-validation.
+    cls.check_schema(schema)
     # An empty Registry has no retriever: http:, https: and file: references are unresolvable (threats JS-01);
     # references to `$id`s embedded in the document are still found, because the root is crawled on lookup.
     validator = cls(schema, registry=referencing.Registry(), format_checker=FORMAT_CHECKER)

@@ -1,4 +1,4 @@
-"""Dossier codes (mã hồ sơ): `<agency id>-<YYMMDD>-<sequence>`, formatted for new dossiers and parsed on lookup."""
+"""Dossier codes (mã hồ sơ), `<agency id>-<YYMMDD>-<sequence>`: formatted when filed, parsed on lookup."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The receipt PDF (Mẫu 01-style "Giấy tiếp nhận hồ sơ"): data, HTML through Jinja, PDF through a locked-down WeasyPrint.
+"""The receipt PDF (Mẫu 01-style giấy tiếp nhận): data -> HTML (Jinja) -> PDF (WeasyPrint, locked down).
 
 WeasyPrint is imported inside the functions that need it: importing it costs far more than the rest of the
 app, and most processes (CLI, migrations, most requests) never render a receipt.
@@ -35,6 +35,10 @@ __all__ = [
     "ReceiptLine",
     "ReceiptNotReady",
     "ReceiptRenderError",
+    "locked_down_fetcher",
+    "mask_email",
+    "mask_id_number",
+    "mask_phone",
     "render_html_pdf",
     "render_receipt_html",
     "render_receipt_pdf",
@@ -114,7 +118,11 @@ class ReceiptDocument:
 
 @dataclass(frozen=True)
 class ReceiptData:
-    """Everything printed on the receipt; plain values, so it can be rendered outside a request."""
+    """Everything printed on the receipt; plain values, so it can be rendered outside a request.
+
+    `channel == "desk"` prints the full Mẫu 01 title and a signature line for the clerk; any other channel
+    (web, api) is an online submission. `submitted_at` must be aware; it is shown in Vietnam time.
+    """
 
     agency_parent: str
     agency_name: str
@@ -209,14 +217,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "answers": "Form answers",
         "answers_label": "Question",
         "answers_value": "Answer",
-        "more_lines": "… {n} more line(s) not printed on this receipt; the full answers are kept in the e-dossier.",
+        "more_lines": "… {n} more line(s) not printed on this receipt; the e-dossier keeps the full answers.",
         "truncated": " … (shortened)",
         "signer_applicant": "APPLICANT",
         "signer_receiver": "RECEIVED BY",
         "sign_hint": "(Signature and full name)",
         "online_receiver": "(Online intake system)",
         "lookup": "Look up this dossier",
-        "privacy": "The identification number, phone number and email are partly hidden to protect personal data.",
+        "privacy": "The identification number, phone number and email are partly hidden (personal data).",
         "page": "Page",
     },
 }
@@ -262,7 +270,7 @@ def mask_id_number(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    compact = "".join(unicodedata.normalize("NFKC", value).split())
+    compact = "".join(_clean(unicodedata.normalize("NFKC", value[:64]), 64).split())
     if not compact:
         return None
     if len(compact) <= 4:
@@ -323,7 +331,9 @@ def _received_at_text(moment: datetime, lang: str) -> str:
     return f"{moment:%H} giờ {moment:%M} phút, {_date_vi(moment)}"
 
 
-def _answer_rows(answers: tuple[ReceiptLine, ...], labels: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
+def _answer_rows(
+    answers: tuple[ReceiptLine, ...], labels: dict[str, str]
+) -> tuple[list[dict[str, Any]], int]:
     """The answers as table rows within the caps, and how many lines were left out."""
     rows: list[dict[str, Any]] = []
     budget = MAX_ANSWER_CHARS
@@ -428,7 +438,12 @@ def render_receipt_html(data: ReceiptData) -> str:
 def _bundled_font(url: str) -> Path | None:
     """The bundled font file a `file:` URL names exactly, or None."""
     parts = urlsplit(url)
-    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+    if (
+        parts.scheme.lower() != "file"
+        or parts.netloc not in ("", "localhost")
+        or parts.query
+        or parts.fragment
+    ):
         return None
     path = url2pathname(parts.path)
     return Path(path) if path in _ALLOWED_FONT_PATHS else None
@@ -449,6 +464,9 @@ def _fetcher_class() -> type[URLFetcher]:
 
         def __init__(self) -> None:
             super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True)
+            #: URLs refused during this rendering. WeasyPrint swallows every exception (even BaseException)
+            #: raised while drawing an SVG image, so the caller checks this list after rendering too.
+            self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             scheme = url.partition(":")[0].lower()
@@ -463,6 +481,7 @@ def _fetcher_class() -> type[URLFetcher]:
             font = _bundled_font(url) if scheme == "file" else None
             if font is not None:
                 return URLFetcherResponse(font.as_uri(), font.read_bytes(), {"Content-Type": "font/ttf"})
+            self.refused.append(url)
             raise FatalURLFetchingError(f"receipt renderer refused to fetch {url[:120]!r}")
 
     return BundledOnlyFetcher
@@ -474,7 +493,7 @@ def locked_down_fetcher() -> URLFetcher:
 
 
 def render_html_pdf(html: str, *, css: str | None = None) -> bytes:
-    """Any HTML to PDF with the receipt's locked-down fetcher; `css` is an extra stylesheet (e.g. RECEIPT_CSS).
+    """Any HTML to PDF through the locked-down fetcher; `css` is an extra stylesheet (e.g. RECEIPT_CSS).
 
     Raises ReceiptRenderError when the document asks for a resource the fetcher refuses.
     """
@@ -490,9 +509,11 @@ def render_html_pdf(html: str, *, css: str | None = None) -> bytes:
         stylesheets = [CSS(string=css, url_fetcher=fetcher, font_config=font_config)] if css else []
         pdf = document.write_pdf(stylesheets=stylesheets, font_config=font_config)
     except FatalURLFetchingError as error:
-        # FatalURLFetchingError is a BaseException (so WeasyPrint cannot swallow it); callers and Flask's
-        # error handling expect an Exception.
+        # A BaseException, so WeasyPrint's `except Exception` handlers let it through (the SVG drawer, which
+        # catches everything, is covered by `fetcher.refused`); callers and Flask expect an Exception.
         raise ReceiptRenderError(str(error)) from None
+    if fetcher.refused:
+        raise ReceiptRenderError(f"receipt renderer refused to fetch {fetcher.refused[0][:120]!r}")
     if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
         raise ReceiptRenderError("WeasyPrint returned no PDF")
     return pdf
@@ -507,6 +528,13 @@ def render_receipt_pdf(data: ReceiptData) -> bytes:
 # such threads one process can accumulate; past it callers get ReceiptNotReady at once instead of a queue.
 MAX_RENDERS_IN_FLIGHT = 4
 _render_slots = threading.BoundedSemaphore(MAX_RENDERS_IN_FLIGHT)
+
+# Renders by their data, kept after a caller gave up waiting: the retry (Retry-After) joins the render
+# already running, or collects its late result, instead of starting again. Without this a receipt that
+# needs a little longer than the timeout would never be delivered. Finished, unclaimed entries are capped.
+_KEEP_UNCLAIMED = 8
+_flights: dict[ReceiptData, Future[bytes]] = {}
+_flights_lock = threading.Lock()
 
 
 def _run_in_daemon_thread(function: Callable[[], bytes]) -> Future[bytes]:
@@ -531,15 +559,43 @@ def _run_in_daemon_thread(function: Callable[[], bytes]) -> Future[bytes]:
     return future
 
 
+def _flight_for(data: ReceiptData) -> Future[bytes]:
+    """The render of `data` already under way (or finished and unclaimed), else a new one."""
+    try:
+        hash(data)
+        shareable = True
+    except TypeError:  # a list where a tuple belongs: render it, just without sharing
+        shareable = False
+    with _flights_lock:
+        future = _flights.get(data) if shareable else None
+        if future is not None:
+            return future
+        if not _render_slots.acquire(blocking=False):
+            raise ReceiptNotReady("too many receipts are being rendered")
+        future = _run_in_daemon_thread(lambda: render_receipt_pdf(data))
+        if not shareable:
+            return future
+        _flights[data] = future
+        finished = [key for key, flight in _flights.items() if flight.done()]
+        for key in finished[: max(0, len(finished) - _KEEP_UNCLAIMED)]:
+            del _flights[key]
+        return future
+
+
 def render_receipt_pdf_with_timeout(data: ReceiptData, timeout_s: float) -> bytes:
     """`render_receipt_pdf` in a worker thread; ReceiptNotReady when it takes longer than `timeout_s` (PD-02).
 
-    Errors from the renderer itself (ReceiptRenderError, ValueError for bad data) propagate unchanged.
+    A later call with equal data joins the render still running, or takes its late result. Errors from the
+    renderer itself (ReceiptRenderError, ValueError for bad data) propagate unchanged.
     """
-    if not _render_slots.acquire(blocking=False):
-        raise ReceiptNotReady("too many receipts are being rendered")
-    future = _run_in_daemon_thread(lambda: render_receipt_pdf(data))
+    future = _flight_for(data)
     try:
-        return future.result(timeout=timeout_s)
+        result = future.result(timeout=timeout_s)
     except FutureTimeout:
         raise ReceiptNotReady(f"receipt not rendered within {timeout_s} s") from None
+    finally:
+        if future.done():
+            with _flights_lock:
+                for key in [key for key, flight in _flights.items() if flight is future]:
+                    del _flights[key]
+    return result

@@ -1,4 +1,4 @@
-"""QR codes for printed receipts (Circular 01/2023 puts one in the top-left corner): SVG data URIs via segno."""
+"""QR codes for printed receipts (Circular 01/2023 puts one top-left): SVG data URIs drawn by segno."""
 
 from __future__ import annotations
 

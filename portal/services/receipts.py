@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from flask import current_app, url_for
 
 from portal.models import Dossier
+from portal.services.dossiers import LOCAL_TZ
 from portal.receipts.pdf import ReceiptData, ReceiptDocument, ReceiptLine
 from portal.services.forms import spec_for
 
@@ -17,6 +19,15 @@ _DUE_TEXT = {
     "en": "The one-stop desk checks online dossiers on the working day they arrive; the result date is set "
     "when the dossier is received and sent to your registered phone number.",
 }
+
+
+def _due_text(dossier: Dossier, lang: str) -> str:
+    if dossier.due_at is None:
+        return _DUE_TEXT[lang]
+    local = dossier.due_at.astimezone(LOCAL_TZ)
+    if lang == "en":
+        return f"Result due: {local:%H:%M}, {local:%d/%m/%Y}"
+    return f"Hẹn trả kết quả: {local:%H} giờ {local:%M} phút, ngày {local:%d} tháng {local:%m} năm {local:%Y}"
 
 
 def lookup_url(dossier: Dossier) -> str:
@@ -60,7 +71,7 @@ def receipt_data(dossier: Dossier, locale: str) -> ReceiptData:
         helper_phone=helper.get("phone"),
         submitted_at=dossier.submitted_at,
         processing_days=int(version.meta.get("processing_days", 0)),
-        due_text=_DUE_TEXT[lang] if dossier.due_at is None else None,
+        due_text=_due_text(dossier, lang),
         documents=documents,
         answers=answers,
         lookup_url=lookup_url(dossier),
@@ -79,7 +90,7 @@ def receipt_pdf(dossier: Dossier, locale: str) -> bytes:
         return cached.read_bytes()
     pdf = render_receipt_pdf_with_timeout(receipt_data(dossier, locale), current_app.config["RECEIPT_TIMEOUT"])
     cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".tmp")
+    partial = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     partial.write_bytes(pdf)
     os.replace(partial, cached)
     return pdf

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import struct
 import warnings
+from collections.abc import Iterator
 
 from PIL import Image, ImageCms, ImageOps
 
@@ -29,17 +30,12 @@ _PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16"})
 _SRGB = ImageCms.createProfile("sRGB")
 
 
-def header_size(content: bytes, mime: str) -> tuple[int, int] | None:
-    """(width, height) read straight from a PNG IHDR or a JPEG start-of-frame, or None if not found."""
-    if mime == PNG:
-        if len(content) >= 24 and content[12:16] == b"IHDR":
-            width, height = struct.unpack(">II", content[16:24])
-            return width, height
-        return None
+def _jpeg_segments(content: bytes) -> Iterator[tuple[int, int]]:
+    """(marker, offset) of each JPEG marker segment up to and including the first start-of-scan."""
     position = 2
     while position + 4 <= len(content):
         if content[position] != 0xFF:
-            return None
+            return
         marker = content[position + 1]
         if marker == 0xFF:  # fill byte
             position += 1
@@ -47,16 +43,49 @@ def header_size(content: bytes, mime: str) -> tuple[int, int] | None:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
             position += 2
             continue
-        if marker in (0xD9, 0xDA):  # end of image or start of scan before any frame header
-            return None
+        yield marker, position
+        if marker in (0xD9, 0xDA):  # end of image, or start of scan: entropy-coded data follows
+            return
         (length,) = struct.unpack(">H", content[position + 2 : position + 4])
-        if marker in _JPEG_SOF:
-            if position + 9 > len(content):
-                return None
+        position += 2 + length
+
+
+def header_size(content: bytes, mime: str) -> tuple[int, int] | None:
+    """(width, height) read straight from a PNG IHDR or a JPEG start-of-frame, or None if not found."""
+    if mime == PNG:
+        if len(content) >= 24 and content[12:16] == b"IHDR":
+            width, height = struct.unpack(">II", content[16:24])
+            return width, height
+        return None
+    for marker, position in _jpeg_segments(content):
+        if marker in _JPEG_SOF and position + 9 <= len(content):
             height, width = struct.unpack(">HH", content[position + 5 : position + 9])
             return width, height
-        position += 2 + length
     return None
+
+
+def is_complete(content: bytes, mime: str) -> bool:
+    """Whether the file reaches its end marker: PNG chunks up to IEND, JPEG scan data up to EOI.
+
+    Pillow would notice a file cut short too, but not once anything in the process (WeasyPrint does, on
+    import) has set ImageFile.LOAD_TRUNCATED_IMAGES; then it silently pads the picture with grey.
+    """
+    if mime == PNG:
+        position = 8
+        while position + 12 <= len(content):
+            (length,) = struct.unpack(">I", content[position : position + 4])
+            end = position + 12 + length
+            if end > len(content):
+                return False
+            if content[position + 4 : position + 8] == b"IEND":
+                return True
+            position = end
+        return False
+    for marker, position in _jpeg_segments(content):
+        if marker == 0xDA:
+            # stuffing (FF 00) keeps FF D9 out of the scan data, so the first one after it ends the image
+            return content.find(b"\xff\xd9", position) != -1
+    return False
 
 
 def _check_pixels(width: int, height: int, name: str) -> None:
@@ -88,25 +117,41 @@ def reencode_image(content: bytes, mime: str, *, name: str) -> bytes:
     size = header_size(content, mime)
     if size is not None:
         _check_pixels(*size, name)
+    if not is_complete(content, mime):
+        raise errors.corrupt(name)
     # catch_warnings is process-wide state; should another thread reset it meanwhile, the header check above
     # and the size check below still hold, since Pillow only warns above 89 MP
     with warnings.catch_warnings():
+        # Pillow's other warnings are about metadata (corrupt EXIF, odd MPO index) that is dropped anyway
+        warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = _decode(content, mime, name, size)
         try:
-            image = Image.open(io.BytesIO(content), formats=_PILLOW_FORMATS[mime])
-            _check_pixels(*image.size, name)
-            if image.format not in _EXPECTED_FORMAT[mime]:
-                raise errors.corrupt(name)
-            image.load()
-        except errors.UploadRejected:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise errors.image_bomb(name, *(size or ())) from error
+            return _encode(image, mime)
         except Exception as error:
-            # Pillow signals bad input with many types (OSError, SyntaxError, ValueError, struct.error…);
-            # for an upload they all mean the same thing to the citizen
+            # an odd mode or palette the encoder cannot write back: to the citizen, a file we cannot read
             raise errors.corrupt(name) from error
 
+
+def _decode(content: bytes, mime: str, name: str, size: tuple[int, int] | None) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(content), formats=_PILLOW_FORMATS[mime])
+        _check_pixels(*image.size, name)
+        if image.format not in _EXPECTED_FORMAT[mime]:
+            raise errors.corrupt(name)
+        image.load()
+    except errors.UploadRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise errors.image_bomb(name, *(size or ())) from error
+    except Exception as error:
+        # Pillow signals bad input with many types (OSError, SyntaxError, ValueError, struct.error…);
+        # for an upload they all mean the same thing to the citizen
+        raise errors.corrupt(name) from error
+    return image
+
+
+def _encode(image: Image.Image, mime: str) -> bytes:
     icc = image.info.get("icc_profile")
     transparency = image.info.get("transparency")
     image = _upright(image)

@@ -264,7 +264,10 @@ def confirmation(receipt: str):
     dossier = dossier_service.dossier_by_receipt_token(receipt)
     if dossier is None:
         abort(404)
-    return render_template("citizen/confirmation.html", dossier=dossier, meta=dossier.form_version.meta)
+    from portal.services.calendar import desk_check_by
+
+    return render_template("citizen/confirmation.html", dossier=dossier, meta=dossier.form_version.meta,
+                           check_by=desk_check_by(dossier.submitted_at))
 
 
 @bp.get("/ho-so/<receipt>/bien-nhan.pdf")

@@ -1,6 +1,6 @@
 """Fixtures for the receipt tests: a typical receipt, its PDF and text, a local HTTP canary.
 
-Test modules reach these through fixtures only (no `from conftest import`), so they work under any import mode.
+Test modules use these through fixtures only (no `from conftest import`), so any import mode works.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class HitCountingServer:
         hits: list[str] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 hits.append(self.path)
                 body = b"iam-role-secret"
                 self.send_response(200)
@@ -112,13 +112,15 @@ class HitCountingServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the http.server API
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self.hits = hits
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def close(self) -> None:
         self.server.shutdown()

@@ -1,4 +1,4 @@
-"""The receipt PDF: Vietnamese text survives (PD-03), the Mẫu 01 contents are there, personal data is masked."""
+"""The receipt PDF: Vietnamese text survives (PD-03), Mẫu 01 contents are there, personal data is masked."""
 
 from __future__ import annotations
 
@@ -117,7 +117,9 @@ def _fonts(pdf: bytes) -> dict[str, int]:
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             descriptor = descendant["/FontDescriptor"].get_object()
-            program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3") or descriptor.get("/FontFile")
+            program = (
+                descriptor.get("/FontFile2") or descriptor.get("/FontFile3") or descriptor.get("/FontFile")
+            )
             assert program is not None, f"{font['/BaseFont']} is not embedded"
             found[str(font["/BaseFont"])] = len(program.get_object().get_data())
     return found
@@ -136,7 +138,11 @@ def test_only_subsets_of_the_bundled_serif_are_embedded(receipt_pdf: bytes) -> N
 
 def test_bundled_fonts_are_small_and_licensed() -> None:
     ttfs = sorted(FONTS_DIR.glob("*.ttf"))
-    assert [path.name for path in ttfs] == ["NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Regular.ttf"]
+    assert [path.name for path in ttfs] == [
+        "NotoSerif-Bold.ttf",
+        "NotoSerif-Italic.ttf",
+        "NotoSerif-Regular.ttf",
+    ]
     assert sum(path.stat().st_size for path in ttfs) < 800_000
     assert "SIL Open Font License" in (FONTS_DIR / "OFL.txt").read_text(encoding="utf-8")
 
@@ -148,7 +154,19 @@ def test_printed_qr_code_is_the_lookup_urls_symbol(receipt_pdf: bytes, make_rece
         source = Path(folder, "receipt.pdf")
         source.write_bytes(receipt_pdf)
         subprocess.run(
-            ["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-gray", "-singlefile", source, Path(folder, "page")],
+            [
+                "pdftoppm",
+                "-r",
+                str(dpi),
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-gray",
+                "-singlefile",
+                source,
+                Path(folder, "page"),
+            ],
             check=True,
             timeout=60,
         )
@@ -200,7 +218,7 @@ def test_desk_receipt_carries_the_full_mau_01_title(make_receipt: MakeReceipt) -
 
 def test_processing_days_zero_reads_trong_ngay(make_receipt: MakeReceipt) -> None:
     html = render_receipt_html(make_receipt(processing_days=0))
-    assert "Thời gian giải quyết hồ sơ theo quy định là:</span> <span class=\"value\">trong ngày" in html
+    assert 'Thời gian giải quyết hồ sơ theo quy định là:</span> <span class="value">trong ngày' in html
 
 
 @pytest.mark.parametrize(
@@ -214,16 +232,21 @@ def test_processing_days_zero_reads_trong_ngay(make_receipt: MakeReceipt) -> Non
         # 17:30 UTC on 31/12 is 00:30 on 1/1 in Hà Nội: the local date counts
         (datetime(2026, 12, 31, 17, 30, tzinfo=UTC), "00 giờ 30 phút, ngày 01 tháng 01 năm 2027"),
         # any aware zone is converted, not just UTC
-        (datetime(2026, 2, 13, 9, 5, tzinfo=timezone(timedelta(hours=7))), "09 giờ 05 phút, ngày 13 tháng 02 năm 2026"),
+        (
+            datetime(2026, 2, 13, 9, 5, tzinfo=timezone(timedelta(hours=7))),
+            "09 giờ 05 phút, ngày 13 tháng 02 năm 2026",
+        ),
     ],
 )
-def test_received_time_is_shown_in_vietnam_time(make_receipt: MakeReceipt, utc: datetime, expected: str) -> None:
+def test_received_time_is_shown_in_vietnam_time(
+    make_receipt: MakeReceipt, utc: datetime, expected: str
+) -> None:
     assert expected in render_receipt_html(make_receipt(submitted_at=utc))
 
 
 def test_naive_submitted_at_is_refused(make_receipt: MakeReceipt) -> None:
     with pytest.raises(ValueError, match="aware"):
-        render_receipt_html(make_receipt(submitted_at=datetime(2026, 2, 13, 9, 5)))  # noqa: DTZ001
+        render_receipt_html(make_receipt(submitted_at=datetime(2026, 2, 13, 9, 5)))
 
 
 def test_nfd_input_is_printed_as_nfc(make_receipt: MakeReceipt) -> None:
@@ -260,7 +283,9 @@ def test_masks(mask: Callable[[str | None], str | None], value: str | None, expe
     assert mask(value) == expected
 
 
-def test_answers_are_capped_so_a_hostile_dossier_cannot_fill_a_thousand_pages(make_receipt: MakeReceipt) -> None:
+def test_answers_are_capped_so_a_hostile_dossier_cannot_fill_a_thousand_pages(
+    make_receipt: MakeReceipt,
+) -> None:
     answers = tuple(ReceiptLine(f"Câu {i}", "x" * 50) for i in range(5_000))
     html = render_receipt_html(make_receipt(answers=answers))
     assert html.count('<td class="value">') == MAX_ANSWER_LINES
@@ -278,7 +303,9 @@ def test_long_values_are_truncated_and_the_total_is_bounded(make_receipt: MakeRe
 
 
 def test_many_documents_and_files_are_capped(make_receipt: MakeReceipt) -> None:
-    documents = tuple(ReceiptDocument(f"Giấy tờ {i}", tuple(f"tep-{j}.pdf" for j in range(500))) for i in range(1_000))
+    documents = tuple(
+        ReceiptDocument(f"Giấy tờ {i}", tuple(f"tep-{j}.pdf" for j in range(500))) for i in range(1_000)
+    )
     html = render_receipt_html(make_receipt(documents=documents))
     assert html.count("<li>") <= 101
     assert "tep-49.pdf" in html and "tep-50.pdf" not in html
@@ -286,7 +313,8 @@ def test_many_documents_and_files_are_capped(make_receipt: MakeReceipt) -> None:
 
 @pytest.mark.slow
 def test_worst_case_capped_receipt_renders_in_bounded_pages(make_receipt: MakeReceipt) -> None:
-    answers = tuple(ReceiptLine(f"Câu {i}", "ắ " * 10_000) for i in range(1_000))
+    # unbreakable values are the slowest case (every character is a possible break): about 5 s here
+    answers = tuple(ReceiptLine(f"Câu {i}", "ắ" * 10_000) for i in range(1_000))
     pdf = render_receipt_pdf(make_receipt(answers=answers))
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) <= 40
 

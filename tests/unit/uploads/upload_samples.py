@@ -16,13 +16,17 @@ GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 
 
-def jpeg(size: tuple[int, int] = (64, 48), color: str = "white", *, mode: str = "RGB", **save: object) -> bytes:
+def jpeg(
+    size: tuple[int, int] = (64, 48), color: str = "white", *, mode: str = "RGB", **save: object
+) -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, "JPEG", **save)
     return out.getvalue()
 
 
-def png(size: tuple[int, int] = (64, 48), color: object = "white", *, mode: str = "RGB", **save: object) -> bytes:
+def png(
+    size: tuple[int, int] = (64, 48), color: object = "white", *, mode: str = "RGB", **save: object
+) -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, "PNG", **save)
     return out.getvalue()
@@ -110,7 +114,9 @@ def active_pdf(kind: str) -> bytes:
         pdf.Root.OpenAction = pdf.make_indirect(_js())
     elif kind == "names_javascript":
         pdf.Root.Names = pikepdf.Dictionary(
-            JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("init"), pdf.make_indirect(_js())]))
+            JavaScript=pikepdf.Dictionary(
+                Names=pikepdf.Array([pikepdf.String("init"), pdf.make_indirect(_js())])
+            )
         )
     elif kind == "launch_link":
         action = pikepdf.Dictionary(S=name.Launch, F=pikepdf.String("cmd.exe"), Win=pikepdf.Dictionary())
@@ -118,16 +124,22 @@ def active_pdf(kind: str) -> bytes:
     elif kind == "javascript_link":
         page.Annots = pikepdf.Array([_link(_js())])
     elif kind == "javascript_uri":
-        page.Annots = pikepdf.Array([_link(pikepdf.Dictionary(S=name.URI, URI=pikepdf.String("javascript:x()")))])
+        page.Annots = pikepdf.Array(
+            [_link(pikepdf.Dictionary(S=name.URI, URI=pikepdf.String("javascript:x()")))]
+        )
     elif kind == "unc_gotor":
-        action = pikepdf.Dictionary(S=name.GoToR, F=pikepdf.String("\\\\evil\\share\\a.pdf"), D=pikepdf.Array([0]))
+        action = pikepdf.Dictionary(
+            S=name.GoToR, F=pikepdf.String("\\\\evil\\share\\a.pdf"), D=pikepdf.Array([0])
+        )
         page.Annots = pikepdf.Array([_link(action)])
     elif kind == "page_aa":
         page.AA = pikepdf.Dictionary(O=_js())
     elif kind == "document_aa":
         pdf.Root.AA = pikepdf.Dictionary(WC=_js())
     elif kind == "embedded_file":
-        pdf.attachments["hoa-don.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00payload", mime_type="x/exe")
+        pdf.attachments["hoa-don.exe"] = pikepdf.AttachedFileSpec(
+            pdf, b"MZ\x90\x00payload", mime_type="x/exe"
+        )
     elif kind == "file_attachment_annotation":
         spec = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00payload", filename="x.exe")
         annotation = pikepdf.Dictionary(
@@ -181,7 +193,16 @@ ACTIVE_PDF_KINDS = [
     "rich_media",
 ]
 
-_ACTIVE_KEYS = {"/JS", "/JavaScript", "/OpenAction", "/AA", "/EmbeddedFiles", "/EF", "/XFA", "/RichMediaContent"}
+_ACTIVE_KEYS = {
+    "/JS",
+    "/JavaScript",
+    "/OpenAction",
+    "/AA",
+    "/EmbeddedFiles",
+    "/EF",
+    "/XFA",
+    "/RichMediaContent",
+}
 _ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Rendition"}
 _ACTIVE_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
 
@@ -198,7 +219,7 @@ def _walk(obj: pikepdf.Object, seen: set[tuple[int, int]]) -> Iterator[pikepdf.D
             current = current.stream_dict
         if isinstance(current, pikepdf.Dictionary):
             yield current
-            stack.extend(current[key] for key in current.keys())
+            stack.extend(current[key] for key in current)
         elif isinstance(current, pikepdf.Array):
             stack.extend(current)
 
@@ -213,7 +234,7 @@ def active_content(content: bytes) -> set[str]:
         roots = [pdf.trailer, *pdf.objects]
         for root in roots:
             for dictionary in _walk(root, seen):
-                found.update(key for key in dictionary.keys() if key in _ACTIVE_KEYS)
+                found.update(key for key in dictionary if key in _ACTIVE_KEYS)
                 kind = str(dictionary.get("/S", ""))
                 if kind in _ACTIVE_ACTIONS:
                     found.add(f"action {kind}")
