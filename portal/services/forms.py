@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
-from portal.forms_engine import APPLICANT_SCHEMA, APPLICANT_UI, FormSpec, compile_form
+from portal.forms_engine import APPLICANT_SCHEMA, APPLICANT_TRANSLATIONS, APPLICANT_UI, FormSpec, compile_form
 from portal.models import FormVersion
 
 _cache: dict[tuple[int, str, str], FormSpec] = {}
@@ -30,4 +30,4 @@ def spec_for(version: FormVersion, locale: str) -> FormSpec:
 
 @lru_cache(maxsize=4)
 def applicant_spec(locale: str) -> FormSpec:
-    return compile_form(APPLICANT_SCHEMA, APPLICANT_UI, locale=locale)
+    return compile_form(APPLICANT_SCHEMA, APPLICANT_UI, translations=APPLICANT_TRANSLATIONS, locale=locale)

@@ -7,7 +7,8 @@ import secrets
 
 from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -118,7 +119,7 @@ def post_form(code: str):
 
     try:
         validate_csrf(request.form.get("csrf_token"))
-    except CSRFError:
+    except ValidationError:
         # nothing is saved from an unauthenticated post, but nothing typed is thrown away either
         return _render_form(**render, draft=draft, status=400,
                             notices=[_("Phiên làm việc đã hết hạn. Thông tin bạn nhập vẫn còn; "
@@ -148,7 +149,7 @@ def post_form(code: str):
                 delete_attachment(attachment, current_app.config["UPLOAD_DIR"])
         db.session.commit()
         return _render_form(**render, draft=draft, problems=upload_problems)
-    if data_form.engine_action or applicant_form.engine_action:
+    if action.startswith(("add:", "remove:")):
         db.session.commit()
         return _render_form(**render, draft=draft, problems=upload_problems)
 
