@@ -20,12 +20,15 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     app.instance_path = str(app.config["INSTANCE_DIR"])
+    _database_options(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from portal import extensions, i18n, logs, web
 
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(Path(__file__).parent.parent / "migrations"))
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True
+    )
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     logs.init_app(app)
@@ -40,3 +43,14 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     extensions.csrf.exempt(api_bp)
     cli.init_app(app)
     return app
+
+
+def _database_options(app: Flask) -> None:
+    """How long an SQLite writer waits for the lock (then the request answers 503) is a setting."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("timeout", float(app.config["SQLITE_BUSY_TIMEOUT"]))
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

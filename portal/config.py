@@ -22,6 +22,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _default_database_url())
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    #: seconds an SQLite writer waits for the write lock before the request answers 503 (Retry-After)
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", 5))
     #: electronic id of the receiving agency (Decision 20/2020/QĐ-TTg); it starts every dossier code
     AGENCY_ID = os.environ.get("AGENCY_ID", "H60.22.5")
     #: the receiving unit and its parent body, printed in the header of official slips

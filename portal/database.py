@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-
-#: how long an SQLite writer waits for the lock before the request answers 503
-SQLITE_BUSY_TIMEOUT_MS = 5000
-
+from sqlalchemy.orm import Session, scoped_session
 
 @event.listens_for(Engine, "connect")
 def _on_connect(dbapi_connection, connection_record) -> None:
@@ -21,13 +18,39 @@ def _on_connect(dbapi_connection, connection_record) -> None:
     # FULL: a dossier whose receipt was shown survives a power cut (NORMAL may lose the last commits in WAL)
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _on_begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name != "sqlite":
+        return
+    if connection.get_execution_options().get(WRITE_OPTION):
         # Take the write lock at the start: a deferred transaction that read first and writes later
         # fails at once with SQLITE_BUSY instead of waiting, so concurrent filings would lose requests.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        # reads never wait for a writer (WAL)
+        connection.exec_driver_sql("BEGIN")
+
+
+WRITE_OPTION = "portal_write"
+
+
+def begin_write(session: Session | scoped_session) -> None:
+    """Start the request's writing transaction; on SQLite it holds the write lock until commit.
+
+    Anything read so far is released first (its objects reload on access), so the write starts from the
+    latest committed state instead of failing on a stale read snapshot.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        connection = session.connection()
+        if connection.get_execution_options().get(WRITE_OPTION):
+            return
+        session.rollback()
+    session.connection(execution_options={WRITE_OPTION: True})

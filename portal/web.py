@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Request, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -15,6 +16,20 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+
+
+class PortalRequest(Request):
+    """Closes every upload buffer it opened, also those of a body cut off mid-upload (UP-08)."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        stream = super()._get_file_stream(total_content_length, content_type, filename, content_length)
+        self.__dict__.setdefault("_opened_streams", []).append(stream)
+        return stream
+
+    def close(self) -> None:
+        super().close()
+        for stream in self.__dict__.pop("_opened_streams", []):
+            stream.close()
 
 
 def wants_json() -> bool:
@@ -35,6 +50,8 @@ _MESSAGES = {
     429: ("too_many_requests", lambda: _("Bạn thao tác quá nhanh. Vui lòng chờ một chút rồi thử lại.")),
     500: ("server_error", lambda: _("Hệ thống gặp sự cố. Dữ liệu bạn đã gửi chưa bị mất; vui lòng thử lại.")),
     503: ("unavailable", lambda: _("Hệ thống đang bận. Vui lòng thử lại sau ít giây.")),
+    507: ("insufficient_storage", lambda: _("Máy chủ tạm thời hết chỗ lưu trữ; hồ sơ chưa được nộp. "
+                                           "Vui lòng thử lại sau.")),
 }
 
 
@@ -47,6 +64,8 @@ def error_response(status: int) -> Response | tuple[Response, int] | tuple[str, 
 
 def init_app(app: Flask) -> None:
     import portal.database  # noqa: F401  (registers the connection settings)
+
+    app.request_class = PortalRequest
     from flask_babel import format_datetime
 
     from portal.labels import status_label
@@ -78,6 +97,17 @@ def init_app(app: Flask) -> None:
         from portal.extensions import db
 
         db.session.rollback()
+        return _with_retry_after(error_response(503))
+
+    @app.errorhandler(OSError)
+    def storage_error(error: OSError):
+        from portal.extensions import db
+
+        db.session.rollback()
+        if error.errno == errno.ENOSPC:
+            log.error("disk full while handling %s", request.endpoint)
+            return _with_retry_after(error_response(507))
+        log.exception("storage error on %s", request.endpoint)
         return _with_retry_after(error_response(503))
 
     @app.errorhandler(Exception)

@@ -56,11 +56,10 @@ def db_url(request, tmp_path) -> str:
     return request.getfixturevalue("pg_url")
 
 
-@pytest.fixture
-def app(db_url, tmp_path):
+def build_app(db_url: str, tmp_path: Path, **overrides):
+    """The app as tests use it: test settings, its own instance folder, the given database."""
     from portal import create_app
     from portal.config import TestConfig
-    from portal.extensions import db
 
     settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     settings.update(
@@ -68,7 +67,15 @@ def app(db_url, tmp_path):
         INSTANCE_DIR=str(tmp_path / "instance"),
         UPLOAD_DIR=str(tmp_path / "instance" / "uploads"),
     )
-    app = create_app(settings)
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    from portal.extensions import db
+
+    app = build_app(db_url, tmp_path)
     with app.app_context():
         if db_url.startswith("postgresql"):
             if not _pg_schema_ready.get(db_url):

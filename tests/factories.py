@@ -32,7 +32,7 @@ def applicant(**overrides) -> dict:
         "full_name": "Nguyễn Thị Ánh",
         "phone": "0912345678",
         "email": "anh.nguyen@example.vn",
-        "id_number": "008190001234",
+        "id_number": "008195001234",
         "address": "Thôn Đồng Mừng, xã Mỹ Bằng, tỉnh Tuyên Quang",
     }
     value.update(overrides)
@@ -62,9 +62,9 @@ def birth_data(**overrides) -> dict:
             "nationality": "Việt Nam",
             "hometown": "Xã Mỹ Bằng, tỉnh Tuyên Quang",
         },
-        "mother": parent("Nguyễn Thị Ánh", "008190001234", "1995-03-14"),
+        "mother": parent("Nguyễn Thị Ánh", "008195001234", "1995-03-14"),
         "father_known": True,
-        "father": parent("Trần Văn Ệ", "008089004321", "1990-07-02"),
+        "father": parent("Trần Văn Ệ", "008090004321", "1990-07-02"),
     }
     value.update(overrides)
     return value

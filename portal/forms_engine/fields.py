@@ -553,8 +553,9 @@ class ChoiceField(EngineField):
         if raw == "":
             return self.empty()
         for choice in self.node.choices:
-            if choice.token == raw and not choice.disabled:
-                return choice.value
+            if choice.token == raw:
+                # A ui:enumDisabled value is shown, never chosen: a forged post counts as no answer.
+                return self.empty() if choice.disabled else choice.value
         return clean_text(raw)  # not on the list: validation says "choose one of the options"
 
     def input_attrs(self, **extra: Any) -> dict[str, Any]:
@@ -645,7 +646,10 @@ class MultiChoiceField(EngineField):
                 continue
             self.tokens.append(token)
             choice = by_token.get(token)
-            values.append(choice.value if choice is not None and not choice.disabled else clean_text(token))
+            if choice is None:
+                values.append(clean_text(token))  # not on the list: validation names it
+            elif not choice.disabled:
+                values.append(choice.value)
         self.value = values if values else self.empty()
 
 

@@ -464,8 +464,16 @@ class _Builder:
                 node.widget = "checkbox" if only_true else "radio"
             names = uio.get("enumNames")
             # rjsf reads ui:enumNames of a boolean in the order [true, false].
-            yes = names[0] if isinstance(names, list) and len(names) == 2 and isinstance(names[0], str) else None
-            no = names[1] if isinstance(names, list) and len(names) == 2 and isinstance(names[1], str) else None
+            yes = (
+                names[0]
+                if isinstance(names, list) and len(names) == 2 and isinstance(names[0], str)
+                else None
+            )
+            no = (
+                names[1]
+                if isinstance(names, list) and len(names) == 2 and isinstance(names[1], str)
+                else None
+            )
             node.choices = [
                 Choice(True, "true", self.t(dotted, "true") or yes or self.text["yes"]),
                 Choice(False, "false", self.t(dotted, "false") or no or self.text["no"]),
@@ -574,6 +582,13 @@ class _Builder:
             node.kind = "multi"
             node.widget = "select" if widget == "select" else "checkboxes"
             node.choices = item.choices  # type: ignore[union-attr]
+            names = node.ui.get("enumNames")
+            if isinstance(names, list | Mapping):
+                # rjsf reads a multi-select's labels from the array's own uiSchema.
+                relabelled = self._choices(
+                    item.schema, {**item.ui, "enumNames": names}, resolver, item.dotted, item.schema_pointer
+                )  # type: ignore[union-attr]
+                node.choices = relabelled or node.choices
         else:
             node.kind = "array"
             node.widget = "list"

@@ -568,7 +568,8 @@ def _flight_for(data: ReceiptData) -> Future[bytes]:
         shareable = False
     with _flights_lock:
         future = _flights.get(data) if shareable else None
-        if future is not None:
+        # a render that failed while nobody waited is not an answer to keep: the retry renders anew
+        if future is not None and not (future.done() and future.exception() is not None):
             return future
         if not _render_slots.acquire(blocking=False):
             raise ReceiptNotReady("too many receipts are being rendered")

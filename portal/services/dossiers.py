@@ -17,6 +17,7 @@ from portal.forms_engine.text import nfc
 from portal.models import Attachment, Channel, Dossier, DossierEvent, DossierStatus, FormVersion
 from portal.receipts.codes import format_dossier_code, parse_dossier_code
 from portal.services.forms import applicant_spec, spec_for
+from portal.services.identity import identity_problems
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -84,6 +85,12 @@ def check_submission(
         problems.append(Problem("/applicant" + error.pointer, error.keyword, error.message, error.field_id))
     for error in spec_for(version, locale).validate(dict(data), prefix="data"):
         problems.append(Problem("/data" + error.pointer, error.keyword, error.message, error.field_id))
+    flagged = {p.pointer for p in problems}
+    for part, document in (("/applicant", applicant), ("/data", data)):
+        for pointer, message in identity_problems(document, locale):
+            if part + pointer not in flagged:
+                problems.append(Problem(part + pointer, "id_number", message,
+                                        (part + pointer).strip("/").replace("/", "-")))
     lang = "en" if locale == "en" else "vi"
     for doc in version.documents:
         count = file_counts.get(doc["key"], 0)
@@ -185,7 +192,9 @@ def lookup_dossier(*, code: str, phone: str) -> Dossier | None:
     normalised_phone = normalise_phone(phone or "")
     if not normalised_phone:
         return None
-    candidates = {nfc(code).strip().upper(), format_dossier_code(parsed.agency_id, parsed.day, parsed.sequence)}
+    candidates = {nfc(code).strip().upper()}
+    if not parsed.legacy:
+        candidates.add(format_dossier_code(parsed.agency_id, parsed.day, parsed.sequence))
     dossier = db.session.scalar(select(Dossier).where(Dossier.code.in_(candidates)))
     if dossier is None:
         # a legacy code orders the agency groups differently; day and sequence with the phone still identify it

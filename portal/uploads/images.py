@@ -17,7 +17,8 @@ from PIL import Image, ImageCms, ImageOps
 from portal.uploads import errors
 from portal.uploads.sniff import JPEG, PNG
 
-#: the largest image kept, in pixels; a 48 MP phone camera already shoots below this by default (12 MP)
+#: the largest image kept, in pixels. Phones save 12 MP unless the owner picks a 48–200 MP mode; such a
+#: photo is refused with the advice to take it again at a lower resolution.
 MAX_IMAGE_PIXELS = 40_000_000
 JPEG_QUALITY = 85
 

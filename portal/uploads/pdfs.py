@@ -11,8 +11,14 @@ import io
 from dataclasses import dataclass
 
 import pikepdf
+import pikepdf.settings
 
 from portal.uploads import errors
+
+#: the most one stream may inflate to while a PDF is parsed. Object streams in real files are kilobytes;
+#: a crafted one inflating 1000:1 made a 500 KB upload take 550 MB of memory, so 10 MB would kill a worker.
+MAX_DECODED_STREAM = 64 * 1024 * 1024
+_DECODER_LIMITS = ("flate_max_memory", "run_length_max_memory", "png_max_memory")
 
 # keys that hold scripts, automatic actions, attached files or XFA forms, wherever they appear
 _REMOVED_KEYS = frozenset(
@@ -49,6 +55,25 @@ _REMOVED_ANNOTATIONS = frozenset({"/FileAttachment", "/RichMedia", "/Screen", "/
 # a complete PDF ends with %%EOF; readers look for it in the last 1024 bytes, and a file cut short
 # on a weak connection or a full phone lacks it
 _EOF_WINDOW = 1024
+
+
+def _limit_qpdf_decoders() -> None:
+    """Cap qpdf's stream decoders, unless the application already set something stricter.
+
+    The limits are process-wide in qpdf and meant to be set once at start-up, hence at import. Nothing else
+    in the portal needs to inflate a bigger stream with pikepdf: saving copies streams without decoding.
+    """
+    current = pikepdf.settings.get_qpdf_limits()
+    tighter = {
+        name: MAX_DECODED_STREAM
+        for name in _DECODER_LIMITS
+        if current[name] == 0 or current[name] > MAX_DECODED_STREAM
+    }
+    if tighter:
+        pikepdf.settings.set_qpdf_limits(**tighter)
+
+
+_limit_qpdf_decoders()
 
 
 @dataclass(frozen=True)

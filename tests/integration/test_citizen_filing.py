@@ -85,7 +85,7 @@ def test_errors_are_listed_at_once_and_nothing_typed_or_uploaded_is_lost(app, cl
     # fixing only the fields, without sending the file again, is enough to go on
     fields = form_fields(html)
     fields["data-child-full_name"] = "Trần Minh Đức"
-    fields["data-mother-id_number"] = "008190001234"
+    fields["data-mother-id_number"] = "008195001234"
     fields["applicant-phone"] = "+84 912 345 678"
     fields["_action"] = "continue"
     fixed = client.post(FORM_URL, data=fields.to_dict(flat=False), content_type="multipart/form-data")
@@ -198,7 +198,7 @@ def test_lookup_shows_status_but_no_personal_data(app, client, sample_procedures
     found = client.post("/tra-cuu", data={"csrf_token": csrf, "ma": code, "sdt": "0912 345 678"})
     html = found.get_data(as_text=True)
     assert found.status_code == 200 and code in html and "Đăng ký khai sinh" in html
-    assert "008190001234" not in html and "Nguyễn Thị Ánh" not in html and "Đồng Mừng" not in html
+    assert "008195001234" not in html and "Nguyễn Thị Ánh" not in html and "Đồng Mừng" not in html
     wrong = client.post("/tra-cuu", data={"csrf_token": csrf, "ma": code, "sdt": "0987654321"})
     assert wrong.status_code == 404 and code not in wrong.get_data(as_text=True).split("<main", 1)[1].split(
         'name="ma"')[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from flask import current_app, jsonify, request, url_for
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.blueprints.api import bp
 from portal.blueprints.api.body import BodyError, parse_json_text, read_json_body
+from portal.database import begin_write
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Channel, Dossier, IdempotencyRecord
@@ -19,6 +21,8 @@ from portal.services import dossiers as dossier_service
 from portal.services.procedures import get_procedure, list_published_procedures
 from portal.services.uploads import UploadRejected, store_upload
 from portal.web import api_error
+
+log = logging.getLogger("portal.api")
 
 
 @bp.errorhandler(BodyError)
@@ -128,6 +132,12 @@ def file_dossier(code: str):
     if problems:
         return _errors(422, problems)
 
+    begin_write(db.session)
+    if scope_key:
+        # a retry that waited for the write lock finds the answer its twin just committed
+        replay = _replay(scope_key, digest)
+        if replay is not None:
+            return replay
     upload_dir = current_app.config["UPLOAD_DIR"]
     attachments = []
     if sum(file_counts.values()) > current_app.config["MAX_FILES_PER_DOSSIER"]:
@@ -141,8 +151,8 @@ def file_dossier(code: str):
             try:
                 attachments.append(store_upload(file_storage=storage, document=doc, upload_dir=upload_dir))
             except UploadRejected as rejected:
-                message = rejected.message_en if locale == "en" else rejected.message_vi
-                upload_problems.append(dossier_service.Problem(f"/{doc['key']}", rejected.code, message))
+                upload_problems.append(dossier_service.Problem(f"/{doc['key']}", rejected.code,
+                                                               rejected.message(locale)))
     if upload_problems:
         db.session.rollback()
         status = 413 if all(p.keyword == "too_large" for p in upload_problems) else 422
@@ -160,6 +170,7 @@ def file_dossier(code: str):
             db.session.add(IdempotencyRecord(scope_key=scope_key, request_digest=digest,
                                              response_status=201, response_body=answer))
         db.session.commit()
+        log.info("dossier filed", extra={"event": "dossier_filed", "dossier": dossier.code, "procedure": code})
     except IntegrityError:
         # the same key raced us and won: its answer is the answer
         db.session.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
 
 from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
@@ -10,9 +11,10 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal.blueprints.citizen import bp
+from portal.database import begin_write
 from portal.extensions import csrf, db
 from portal.i18n import current_locale
 from portal.models import Channel, Dossier, Draft, FormVersion, Procedure
@@ -22,6 +24,7 @@ from portal.services.procedures import get_procedure
 from portal.services.uploads import UploadRejected, delete_attachment, store_upload
 
 MAX_DRAFTS_IN_SESSION = 8
+log = logging.getLogger("portal.filing")
 
 
 def _remember_draft(token: str) -> None:
@@ -99,6 +102,12 @@ def start_form(code: str):
 @bp.post("/thu-tuc/<code>/nop-ho-so")
 @csrf.exempt  # checked below, so that an expired session re-renders the page with everything typed
 def post_form(code: str):
+    try:
+        begin_write(db.session)
+    except OperationalError:
+        # another writer held the lock too long: answer at once with the page as typed, nothing lost
+        db.session.rollback()
+        return _busy_form(code)
     procedure, version = _published(code)
     locale = current_locale()
     token = (request.form.get("draft") or "")[:64]
@@ -169,6 +178,21 @@ def post_form(code: str):
     return redirect(url_for("citizen.check_answers", token=token), code=303)
 
 
+def _busy_form(code: str):
+    procedure, version = _published(code)
+    locale = current_locale()
+    response = make_response(*_render_form(
+        procedure=procedure, version=version, draft_token=(request.form.get("draft") or "")[:64],
+        applicant_form=applicant_spec(locale).form(formdata=request.form, prefix="applicant"),
+        data_form=spec_for(version, locale).form(formdata=request.form, prefix="data"),
+        on_behalf=request.form.get("on_behalf") == "yes", draft=None, status=503,
+        notices=[_("Hệ thống đang bận nên chưa lưu được. Thông tin bạn nhập vẫn còn trên trang này; "
+                   "hãy bấm “Tiếp tục” lại sau ít giây.")],
+    ))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _errors_under(problems: list[dossier_service.Problem], prefix: str) -> list[dossier_service.Problem]:
     """The problems of one part of the page, with pointers relative to that part's data."""
     return [
@@ -187,16 +211,11 @@ def _take_uploads(version: FormVersion, draft: Draft, locale: str) -> list[dossi
             if not storage or not storage.filename:
                 continue
             try:
-                if len(draft.attachments) >= limit:
-                    raise UploadRejected("quota", f"Mỗi hồ sơ đính kèm tối đa {limit} tệp.",
-                                         f"A dossier takes at most {limit} files.")
-                if not doc.get("multiple", False):
-                    for old in [a for a in draft.attachments if a.document_key == doc["key"]]:
-                        delete_attachment(old, upload_dir)
-                store_upload(file_storage=storage, document=doc, draft=draft, upload_dir=upload_dir)
+                # a single-file document is replaced only once the new file has passed its checks
+                store_upload(file_storage=storage, document=doc, draft=draft, upload_dir=upload_dir, max_files=limit)
             except UploadRejected as rejected:
-                message = rejected.message_en if locale == "en" else rejected.message_vi
-                problems.append(dossier_service.Problem(f"/{doc['key']}", rejected.code, message, f"file-{doc['key']}"))
+                problems.append(dossier_service.Problem(f"/{doc['key']}", rejected.code, rejected.message(locale),
+                                                        f"file-{doc['key']}"))
     db.session.flush()
     db.session.refresh(draft)
     return problems
@@ -226,6 +245,7 @@ def check_answers(token: str):
 
 @bp.post("/ho-so-tam/<token>/kiem-tra")
 def confirm(token: str):
+    begin_write(db.session)
     draft = _draft_from_session(token)
     # lock the draft row: a double tap or a retry waits here and then finds the dossier the first one filed
     db.session.execute(select(Draft.id).where(Draft.id == draft.id).with_for_update())
@@ -248,6 +268,8 @@ def confirm(token: str):
         )
         draft.dossier_id = dossier.id
         db.session.commit()
+        log.info("dossier filed", extra={"event": "dossier_filed", "dossier": dossier.code,
+                                         "procedure": version.meta["code"]})
     except IntegrityError:
         db.session.rollback()
         dossier = dossier_service.dossier_by_submission_key(key)
@@ -281,7 +303,9 @@ def receipt_pdf(receipt: str):
         abort(404)
     try:
         pdf = build(dossier, current_locale())
-    except ReceiptNotReady:
+    except Exception as error:  # noqa: BLE001  (the dossier is safe; the receipt is retried on the next visit)
+        if not isinstance(error, ReceiptNotReady):
+            log.exception("receipt render failed for %s", dossier.code)
         response = make_response(render_template("citizen/receipt_pending.html", dossier=dossier), 503)
         response.headers["Retry-After"] = "10"
         return response

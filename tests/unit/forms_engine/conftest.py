@@ -135,7 +135,9 @@ def element_ids(html: str) -> list[str]:
 def pytest_configure(config: pytest.Config) -> None:
     # Hypothesis imports mypy_extensions only to report a failing example; under filterwarnings=error its
     # DeprecationWarning turned every such report into an INTERNALERROR that hid the real failure.
-    config.addinivalue_line("filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
+    config.addinivalue_line(
+        "filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning"
+    )
 
 
 @pytest.fixture(scope="session")

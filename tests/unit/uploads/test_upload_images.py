@@ -191,3 +191,13 @@ def test_jpeg_with_an_exif_thumbnail_is_not_mistaken_for_complete() -> None:
     exif[0x010F] = "PhoneMaker"
     photo = jpeg((200, 150), "red", exif=exif.tobytes() + thumbnail)
     assert reject(photo[: len(photo) - 200], "cut.jpg").code == "corrupt"
+
+
+def test_multi_picture_phone_jpeg_becomes_a_plain_jpeg() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(
+        out, "MPO", save_all=True, append_images=[Image.new("RGB", (64, 48))]
+    )
+    result = opened(check(out.getvalue(), "3d.jpg").content)
+    assert result.format == "JPEG"
+    assert getattr(result, "n_frames", 1) == 1

@@ -5,10 +5,20 @@ from __future__ import annotations
 import io
 
 import pikepdf
+import pikepdf.settings
 import pytest
-from upload_samples import ACCEPT_ALL, ACTIVE_PDF_KINDS, TEN_MB, active_content, active_pdf, plain_pdf
+from upload_samples import (
+    ACCEPT_ALL,
+    ACTIVE_PDF_KINDS,
+    TEN_MB,
+    active_content,
+    active_pdf,
+    pdf_object_stream_bomb,
+    plain_pdf,
+)
 
 from portal.uploads import UploadRejected, inspect_upload
+from portal.uploads.pdfs import MAX_DECODED_STREAM
 
 
 def check(content: bytes, name: str = "don.pdf"):
@@ -110,3 +120,14 @@ def test_broken_pdf_is_corrupt(content: bytes) -> None:
     error = reject(content)
     assert error.code == "corrupt"
     assert error.http_status == 422
+
+
+def test_small_object_stream_is_parsed_normally() -> None:
+    assert check(pdf_object_stream_bomb(1)).mime_type == "application/pdf"
+
+
+def test_object_stream_bomb_is_refused_without_inflating_it() -> None:
+    bomb = pdf_object_stream_bomb(100)  # about 100 KB that would inflate to 100 MB
+    assert len(bomb) < 200 * 1024
+    assert pikepdf.settings.get_qpdf_limits()["flate_max_memory"] == MAX_DECODED_STREAM
+    assert reject(bomb).code == "corrupt"

@@ -244,3 +244,51 @@ def active_content(content: bytes) -> set[str]:
                 if dictionary.get("/Type") == pikepdf.Name.Annot and subtype in _ACTIVE_ANNOTATIONS:
                     found.add(f"annotation {subtype}")
     return found
+
+
+def pdf_object_stream_bomb(megabytes: int) -> bytes:
+    """A one-page PDF whose catalog sits in an object stream padded with `megabytes` MB of spaces.
+
+    The padding deflates about 1000:1, so a file of a few hundred KB asks the parser for that much memory.
+    """
+    catalog = b"<< /Type /Catalog /Pages 3 0 R >>"
+    first = 3 + megabytes * 1024 * 1024
+    compressor = zlib.compressobj(9)
+    packed = compressor.compress(b"1 0")
+    padding = b" " * (1024 * 1024)
+    for _ in range(megabytes):
+        packed += compressor.compress(padding)
+    packed += compressor.compress(catalog) + compressor.flush()
+    parts = [b"%PDF-1.5\n"]
+    offsets = {}
+
+    def add(number: int, text: bytes) -> None:
+        offsets[number] = sum(len(part) for part in parts)
+        parts.append(text)
+
+    add(
+        2,
+        b"2 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (first, len(packed))
+        + packed
+        + b"\nendstream\nendobj\n",
+    )
+    add(3, b"3 0 obj\n<< /Type /Pages /Kids [4 0 R] /Count 1 >>\nendobj\n")
+    add(4, b"4 0 obj\n<< /Type /Page /Parent 3 0 R /MediaBox [0 0 100 100] >>\nendobj\n")
+    xref_at = sum(len(part) for part in parts)
+    # object 1 lives in object stream 2 (type 2 entry); the rest are plain offsets (type 1)
+    rows = [
+        (0, 0, 65535),
+        (2, 2, 0),
+        (1, offsets[2], 0),
+        (1, offsets[3], 0),
+        (1, offsets[4], 0),
+        (1, xref_at, 0),
+    ]
+    table = b"".join(struct.pack(">BIH", *row) for row in rows)
+    parts.append(
+        b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    )
+    return b"".join(parts)
