@@ -202,13 +202,9 @@ def bench_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def _run_step(
-    args: list[str], env: dict[str, str], what: str, timeout: float = 120
-) -> subprocess.CompletedProcess:
+def _run_step(args: list[str], env: dict[str, str], what: str, timeout: float = 120) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(
-            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-        )
+        return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as error:
         raise BenchmarkError(f"{what} took more than {timeout:.0f} s") from error
 
@@ -286,8 +282,7 @@ class Gunicorn:
                 return
             time.sleep(0.2)
         raise BenchmarkError(
-            f"gunicorn ({self.name}) did not answer on {HOST}:{self.port} within {timeout_s:.0f} s:\n"
-            + self.log_tail()
+            f"gunicorn ({self.name}) did not answer on {HOST}:{self.port} within {timeout_s:.0f} s:\n" + self.log_tail()
         )
 
     def _answers(self, path: str) -> bool:
@@ -361,11 +356,7 @@ class PageResult:
 
     @property
     def problems(self) -> list[str]:
-        bad = [
-            f"{r.status} {urlsplit(r.url).path}"
-            for r in self.resources
-            if r.status is None or r.status >= 400
-        ]
+        bad = [f"{r.status} {urlsplit(r.url).path}" for r in self.resources if r.status is None or r.status >= 400]
         return bad + [f"failed {urlsplit(u).path}" for u in self.failed]
 
 
@@ -394,9 +385,7 @@ def weigh_pages_in_chromium(port: int, codes: list[str]) -> list[PageResult]:
 
     results = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000
-        )
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000)
         try:
             for code in codes:
                 path = FORM_PATH.format(code=code)
@@ -417,11 +406,7 @@ def weigh_pages_in_chromium(port: int, codes: list[str]) -> list[PageResult]:
                             body = response.body()
                         except PlaywrightError:  # e.g. a redirect
                             body = b""
-                        if (
-                            not body
-                            and response.status not in (204, 304)
-                            and not 300 <= response.status < 400
-                        ):
+                        if not body and response.status not in (204, 304) and not 300 <= response.status < 400:
                             # Chromium hands over no body for an answer it blocked (a 404 HTML page for a
                             # script under nosniff), but the bytes did cross the wire: fetch them again
                             status, refetched, _ = _http_get(port, response.url)
@@ -455,9 +440,7 @@ def _http_get(port: int, url: str) -> tuple[int | None, bytes, str]:
         return None, b"", ""  # never leave the machine: only the server under test is fetched
     conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_S)
     try:
-        conn.request(
-            "GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers={"Accept": "*/*"}
-        )
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers={"Accept": "*/*"})
         response = conn.getresponse()
         return response.status, response.read(), response.getheader("Content-Type", "")
     except (OSError, http.client.HTTPException):
@@ -1031,20 +1014,15 @@ def print_report(report: dict[str, Any], pages: list[PageResult], load: LoadResu
         )
     render = report["receipt_render"]
     out.append("")
-    out.append(
-        f"3. Receipt render time — median of {render['renders']}, in-process, after one warm-up render"
-    )
+    out.append(f"3. Receipt render time — median of {render['renders']}, in-process, after one warm-up render")
     out.append(
         f"   typical receipt ({render['answer_lines']} answer lines, 2 documents, helper) "
         f"{ms(render['receipt_median_s']):>8}  "
         f"(PDF {kb(render['receipt_pdf_bytes'])}, {render['receipt_pdf_pages'] or '?'} pages)"
     )
+    out.append(f"   one-line document (<p>Xin chào</p>)                        {ms(render['one_line_median_s']):>8}")
     out.append(
-        f"   one-line document (<p>Xin chào</p>)                        {ms(render['one_line_median_s']):>8}"
-    )
-    out.append(
-        f"   ratio: {render['ratio']:.1f}   "
-        f"(first render of each, imports included: {ms(render['first_renders_s'])})"
+        f"   ratio: {render['ratio']:.1f}   (first render of each, imports included: {ms(render['first_renders_s'])})"
     )
     out.append("")
     if report["failures"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("PORTAL_INSTANCE_DIR", ROOT / "instance"))
@@ -20,7 +21,7 @@ class Config:
     #: the folder for the SQLite file, uploads and rendered receipts (outside the web root)
     INSTANCE_DIR = str(INSTANCE)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _default_database_url())
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     #: seconds an SQLite writer waits for the write lock before the request answers 503 (Retry-After)
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", 5))

@@ -6,6 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
+
 @event.listens_for(Engine, "connect")
 def _on_connect(dbapi_connection, connection_record) -> None:
     module = type(dbapi_connection).__module__

@@ -49,4 +49,3 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_locale():
         return {"locale": current_locale()}
-

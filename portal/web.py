@@ -50,8 +50,10 @@ _MESSAGES = {
     429: ("too_many_requests", lambda: _("Bạn thao tác quá nhanh. Vui lòng chờ một chút rồi thử lại.")),
     500: ("server_error", lambda: _("Hệ thống gặp sự cố. Dữ liệu bạn đã gửi chưa bị mất; vui lòng thử lại.")),
     503: ("unavailable", lambda: _("Hệ thống đang bận. Vui lòng thử lại sau ít giây.")),
-    507: ("insufficient_storage", lambda: _("Máy chủ tạm thời hết chỗ lưu trữ; hồ sơ chưa được nộp. "
-                                           "Vui lòng thử lại sau.")),
+    507: (
+        "insufficient_storage",
+        lambda: _("Máy chủ tạm thời hết chỗ lưu trữ; hồ sơ chưa được nộp. Vui lòng thử lại sau."),
+    ),
 }
 
 

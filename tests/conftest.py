@@ -24,7 +24,7 @@ def pg_cluster():
     cluster = Cluster(Path(tempfile.mkdtemp(prefix="portal-pg-")))
     try:
         cluster.start()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         cluster.stop()
         if os.environ.get("CI"):
             raise

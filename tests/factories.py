@@ -148,7 +148,11 @@ def flatten(prefix: str, value, out: MultiDict) -> MultiDict:
         out[prefix] = "true" if value else "false"
     elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and prefix.endswith("birth_date"):
         year, month, day = value.split("-")
-        out[f"{prefix}-day"], out[f"{prefix}-month"], out[f"{prefix}-year"] = str(int(day)), str(int(month)), year
+        out[f"{prefix}-day"], out[f"{prefix}-month"], out[f"{prefix}-year"] = (
+            str(int(day)),
+            str(int(month)),
+            year,
+        )
     else:
         out[prefix] = str(value)
     return out

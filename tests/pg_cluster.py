@@ -50,15 +50,27 @@ class Cluster:
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o777)
         subprocess.run(
-            _as_postgres([initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                          "--locale=C.UTF-8"]),
-            check=True, capture_output=True,
+            _as_postgres(
+                [
+                    initdb,
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c max_connections=60"
         subprocess.run(
-            _as_postgres([pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w",
-                          "start"]),
-            check=True, capture_output=True,
+            _as_postgres([pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"]),
+            check=True,
+            capture_output=True,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -71,15 +83,13 @@ class Cluster:
     def stop(self) -> None:
         pg_ctl = _pg_bin("pg_ctl")
         if pg_ctl and self.data.exists():
-            subprocess.run(_as_postgres([pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]),
-                           capture_output=True)
+            subprocess.run(_as_postgres([pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]), capture_output=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def create_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"

@@ -121,9 +121,7 @@ def _warn_unconfirmed(cal: WorkingCalendar, first: date, last: date) -> None:
 
 
 @deadlines_group.command("due")
-@click.option(
-    "--received", metavar="DATETIME", required=True, callback=_parse_received, help="Receipt time, ISO 8601."
-)
+@click.option("--received", metavar="DATETIME", required=True, callback=_parse_received, help="Receipt time, ISO 8601.")
 @click.option("--days", type=click.IntRange(min=0), help="Time limit in working days (0 = same day).")
 @click.option("--procedure", "procedure_code", help="Procedure code: its processing_days and cut-off.")
 def due_command(received: datetime, days: int | None, procedure_code: str | None) -> None:

@@ -72,9 +72,7 @@ def _is_culture_day(english_name: str) -> bool:
 class WorkingCalendar:
     """Which days the one-stop shops work: Monday to Friday and make-up Saturdays, minus days off."""
 
-    def __init__(
-        self, overrides: CalendarOverrides | None = None, *, include_culture_day: bool = False
-    ) -> None:
+    def __init__(self, overrides: CalendarOverrides | None = None, *, include_culture_day: bool = False) -> None:
         self.overrides = overrides or CalendarOverrides()
         self.include_culture_day = include_culture_day
         # A swap announced in one year's table may fall in the next (a Tết make-up day in late December),

@@ -84,18 +84,11 @@ def parse_number(text: str, types: tuple[str, ...]) -> int | float | None:
     try:
         if _INT.fullmatch(text):
             return int(text)
-        if (
-            "number" in types
-            and _FLOAT.fullmatch(text)
-            and text.count(",") <= 1
-            and not ("," in text and "." in text)
-        ):
+        if "number" in types and _FLOAT.fullmatch(text) and text.count(",") <= 1 and not ("," in text and "." in text):
             value = float(text.replace(",", "."))
             if not math.isfinite(value):
                 return None
-            return (
-                int(value) if value.is_integer() and "e" not in text.lower() and abs(value) < 2**53 else value
-            )
+            return int(value) if value.is_integer() and "e" not in text.lower() and abs(value) < 2**53 else value
         if "integer" in types and _FLOAT.fullmatch(text) and "," not in text:
             value = float(text)
             if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
@@ -433,9 +426,7 @@ class DateTimeField(InputField):
         text = clean_text(raw)
         if not text:
             return self.empty()
-        if _OFFSET.fullmatch(text) and re.search(
-            r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$", text
-        ):
+        if _OFFSET.fullmatch(text) and re.search(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$", text):
             return text  # already complete (typed by hand or posted by a script)
         clock = text.split("T", 1)[-1]
         if re.fullmatch(r"\d{2}:\d{2}", clock):
@@ -635,9 +626,7 @@ class MultiChoiceField(EngineField):
                         self.tokens.append(choice.token)
 
     def load_post(self, formdata: Any) -> None:
-        posted = (
-            [t for t in formdata.getlist(self.name) if isinstance(t, str)] if self.name in formdata else []
-        )
+        posted = [t for t in formdata.getlist(self.name) if isinstance(t, str)] if self.name in formdata else []
         self.tokens = []
         values: list[Any] = []
         by_token = {c.token: c for c in self.node.choices}
@@ -702,7 +691,6 @@ class ObjectField(EngineField):
     @property
     def target_id(self) -> str:
         return self.form.first_target_id() or self.id
-
 
 
 class ArrayField(EngineField):
@@ -792,11 +780,7 @@ class ArrayField(EngineField):
         return node.addable and (node.max_items is None or len(self.entries) < node.max_items)
 
     def can_remove(self, index: int) -> bool:
-        return (
-            self.node.removable
-            and len(self.entries) > self.node.min_items
-            and index >= len(self.node.prefix_items)
-        )
+        return self.node.removable and len(self.entries) > self.node.min_items and index >= len(self.node.prefix_items)
 
     @property
     def add_value(self) -> str:

@@ -279,16 +279,10 @@ def _number_attr(value: Any) -> str | None:
 
 
 class _Builder:
-    def __init__(
-        self, schema: Any, ui_schema: Any, translations: Mapping[str, Any] | None, locale: str
-    ) -> None:
+    def __init__(self, schema: Any, ui_schema: Any, translations: Mapping[str, Any] | None, locale: str) -> None:
         self.root_schema = schema
         self.dialect = dialect_of(schema)
-        spec = (
-            referencing.jsonschema.DRAFT7
-            if self.dialect == "draft-07"
-            else referencing.jsonschema.DRAFT202012
-        )
+        spec = referencing.jsonschema.DRAFT7 if self.dialect == "draft-07" else referencing.jsonschema.DRAFT202012
         self.spec = spec
         resource = spec.create_resource(schema)
         self.root_resolver = referencing.Registry().resolver_with_root(resource)
@@ -402,9 +396,7 @@ class _Builder:
             depth=depth,
         )
         title = uio.get("title") if isinstance(uio.get("title"), str) else resolved.get("title")
-        node.label = (
-            self.t(dotted, "label") or (title if isinstance(title, str) else None) or key or fallback_label
-        )
+        node.label = self.t(dotted, "label") or (title if isinstance(title, str) else None) or key or fallback_label
         node.description = (
             self.t(dotted, "description") or _str(uio.get("description")) or _str(resolved.get("description"))
         )
@@ -429,9 +421,7 @@ class _Builder:
 
         enumerated = "enum" in resolved or "const" in resolved
         if depth == 0 and not types and not enumerated:
-            types = non_null = node.types = (
-                "object",
-            )  # a bare {} root: an object form with no questions yet
+            types = non_null = node.types = ("object",)  # a bare {} root: an object form with no questions yet
         if "object" in non_null and not enumerated and (non_null[0] == "object" or "properties" in resolved):
             if depth >= MAX_DEPTH:
                 return None
@@ -464,16 +454,8 @@ class _Builder:
                 node.widget = "checkbox" if only_true else "radio"
             names = uio.get("enumNames")
             # rjsf reads ui:enumNames of a boolean in the order [true, false].
-            yes = (
-                names[0]
-                if isinstance(names, list) and len(names) == 2 and isinstance(names[0], str)
-                else None
-            )
-            no = (
-                names[1]
-                if isinstance(names, list) and len(names) == 2 and isinstance(names[1], str)
-                else None
-            )
+            yes = names[0] if isinstance(names, list) and len(names) == 2 and isinstance(names[0], str) else None
+            no = names[1] if isinstance(names, list) and len(names) == 2 and isinstance(names[1], str) else None
             node.choices = [
                 Choice(True, "true", self.t(dotted, "true") or yes or self.text["yes"]),
                 Choice(False, "false", self.t(dotted, "false") or no or self.text["no"]),
@@ -598,13 +580,9 @@ class _Builder:
         node.max_items = max_items if _is_count(max_items) else None
         if node.item is None:
             node.max_items = (
-                len(node.prefix_items)
-                if node.max_items is None
-                else min(node.max_items, len(node.prefix_items))
+                len(node.prefix_items) if node.max_items is None else min(node.max_items, len(node.prefix_items))
             )
-        node.addable = (
-            node.ui.get("addable", True) is not False and node.item is not None and not node.readonly
-        )
+        node.addable = node.ui.get("addable", True) is not False and node.item is not None and not node.readonly
         node.removable = node.ui.get("removable", True) is not False and not node.readonly
 
     def _choices(
@@ -656,21 +634,15 @@ class _Builder:
         choices = []
         for value, label in zip(values, labels, strict=True):
             token = value if all_strings else canonical_json(value)
-            translated = (
-                self.t(dotted, _label_text(value)) if isinstance(value, str | int | float | bool) else None
-            )
+            translated = self.t(dotted, _label_text(value)) if isinstance(value, str | int | float | bool) else None
             if translated is None and isinstance(value, bool):
                 translated = self.t(dotted, "true" if value else "false")
             text = translated or label
             if text is None:
                 text = (
-                    (self.text["yes"] if value else self.text["no"])
-                    if isinstance(value, bool)
-                    else _label_text(value)
+                    (self.text["yes"] if value else self.text["no"]) if isinstance(value, bool) else _label_text(value)
                 )
-            choices.append(
-                Choice(value, token, text, any(value == d and type(value) is type(d) for d in disabled))
-            )
+            choices.append(Choice(value, token, text, any(value == d and type(value) is type(d) for d in disabled)))
         return choices
 
     def _input(

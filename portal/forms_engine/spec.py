@@ -65,9 +65,7 @@ class FormSpec:
         try:
             self.validator = make_validator(schema)
         except SchemaError as exc:
-            raise FormSchemaError(
-                f"not a valid schema: {exc.message}", join_pointer(list(exc.absolute_path))
-            ) from None
+            raise FormSchemaError(f"not a valid schema: {exc.message}", join_pointer(list(exc.absolute_path))) from None
         self.root: Node = build_tree(schema, self.ui_schema, self.translations, self.locale)
         root_schema = schema if isinstance(schema, Mapping) else {}
         self.title: str = self._root_text("title", root_schema)
@@ -98,9 +96,7 @@ class FormSpec:
     def defaults(self, data: Any = None) -> Any:
         """`data` (or nothing) with schema defaults filled where rjsf fills them: what a fresh form shows."""
         filled = defaults_for(self.root, ABSENT if data is None else data)
-        return (
-            {} if filled is ABSENT and self.root.kind == "object" else (None if filled is ABSENT else filled)
-        )
+        return {} if filled is ABSENT and self.root.kind == "object" else (None if filled is ABSENT else filled)
 
     def form(self, formdata: Any = None, data: Any = None, prefix: str = "data") -> EngineForm:
         """A form instance of a new class. `formdata`: the posted MultiDict; `data`: JSON to prefill.
@@ -141,15 +137,10 @@ class FormSpec:
         count_raw = formdata.get(count_key, "")
         count = (
             int(count_raw)
-            if isinstance(count_raw, str)
-            and count_raw.isascii()
-            and count_raw.isdigit()
-            and len(count_raw) <= 4
+            if isinstance(count_raw, str) and count_raw.isascii() and count_raw.isdigit() and len(count_raw) <= 4
             else None
         )
-        if index < len(node.prefix_items) or (
-            count is not None and (count <= node.min_items or index >= count)
-        ):
+        if index < len(node.prefix_items) or (count is not None and (count <= node.min_items or index >= count)):
             return formdata
         head = f"{array_name}-"
         out: MultiDict[str, Any] = MultiDict()
@@ -274,9 +265,7 @@ class FormSpec:
     def _default_message(self, error: ValidationError, node: Node | None, rest: list[str]) -> str:
         keyword = str(error.validator)
         m = self.messages
-        label = (
-            node.error_label if node is not None and node.label else (rest[-1] if rest else self.text["item"])
-        )
+        label = node.error_label if node is not None and node.label else (rest[-1] if rest else self.text["item"])
         value = error.validator_value
         kind = node.kind if node is not None else "input"
         widget = node.widget if node is not None else ""
@@ -308,9 +297,7 @@ class FormSpec:
             if node is not None:
                 examples = node.schema.get("examples")
                 candidates = [*(examples if isinstance(examples, list) else []), node.placeholder]
-                example = next(
-                    (e for e in candidates if isinstance(e, str) and e and _matches(str(value), e)), None
-                )
+                example = next((e for e in candidates if isinstance(e, str) and e and _matches(str(value), e)), None)
             template = m["pattern"] if example is None else m["pattern.example"]
             extra["example"] = example or ""
         elif keyword == "const" and kind == "boolean" and widget == "checkbox":
@@ -320,9 +307,7 @@ class FormSpec:
         else:
             template = m.get(keyword, m["fallback"])
         limit = (
-            format_number(value, self.locale)
-            if isinstance(value, int | float) and not isinstance(value, bool)
-            else ""
+            format_number(value, self.locale) if isinstance(value, int | float) and not isinstance(value, bool) else ""
         )
         return template.format(label=label, limit=limit, item=self.text["item"], **extra)
 
@@ -385,9 +370,7 @@ class FormSpec:
             self._answer(self.root, data, 0, "", out)
         return out
 
-    def _answers_object(
-        self, node: Node, data: Mapping[str, Any], depth: int, pointer: str, out: list[Answer]
-    ) -> None:
+    def _answers_object(self, node: Node, data: Mapping[str, Any], depth: int, pointer: str, out: list[Answer]) -> None:
         for child in node.children:
             if child.key in data:
                 self._answer(child, data[child.key], depth, f"{pointer}/{_esc(child.key)}", out)  # type: ignore[arg-type]

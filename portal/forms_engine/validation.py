@@ -135,9 +135,7 @@ FORMAT_CHECKER = _format_checker()
 # --- keywords that must not use Python's `re`, and that should point at the missing field --------------
 
 
-def _pattern(
-    validator: Any, patrn: str, instance: Any, schema: Mapping[str, Any]
-) -> Iterator[ValidationError]:
+def _pattern(validator: Any, patrn: str, instance: Any, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "string"):
         return
     try:
@@ -178,14 +176,10 @@ def _pattern_properties(
 def _additional_keys(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
     properties = schema.get("properties", {})
     patterns = schema.get("patternProperties", {})
-    return [
-        key for key in instance if key not in properties and not (patterns and _matches_any(patterns, key))
-    ]
+    return [key for key in instance if key not in properties and not (patterns and _matches_any(patterns, key))]
 
 
-def _additional_properties(
-    validator: Any, aprops: Any, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
+def _additional_properties(validator: Any, aprops: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     extras = _additional_keys(instance, schema)
@@ -238,9 +232,7 @@ def _evaluated_keys(validator: Any, instance: Mapping[str, Any], schema: Any) ->
     return keys
 
 
-def _unevaluated_properties(
-    validator: Any, uprops: Any, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
+def _unevaluated_properties(validator: Any, uprops: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     evaluated = set(_evaluated_keys(validator, instance, schema))
@@ -262,9 +254,7 @@ def _required(validator: Any, required: Any, instance: Any, schema: Any) -> Iter
             yield ValidationError(f"{prop!r} is a required property", path=[prop])
 
 
-def _dependent_required(
-    validator: Any, dependent: Any, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
+def _dependent_required(validator: Any, dependent: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     for prop, needed in dependent.items():
@@ -274,9 +264,7 @@ def _dependent_required(
                     yield ValidationError(f"{each!r} is required when {prop!r} is given", path=[each])
 
 
-def _dependencies_draft7(
-    validator: Any, dependencies: Any, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
+def _dependencies_draft7(validator: Any, dependencies: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     for prop, dependency in dependencies.items():

@@ -331,9 +331,7 @@ def _received_at_text(moment: datetime, lang: str) -> str:
     return f"{moment:%H} giờ {moment:%M} phút, {_date_vi(moment)}"
 
 
-def _answer_rows(
-    answers: tuple[ReceiptLine, ...], labels: dict[str, str]
-) -> tuple[list[dict[str, Any]], int]:
+def _answer_rows(answers: tuple[ReceiptLine, ...], labels: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
     """The answers as table rows within the caps, and how many lines were left out."""
     rows: list[dict[str, Any]] = []
     budget = MAX_ANSWER_CHARS
@@ -390,9 +388,7 @@ def _context(data: ReceiptData) -> dict[str, Any]:
         "title": labels["title_online"] if online else labels["title_desk"],
         "agency_parent": _clean(data.agency_parent, MAX_FIELD_CHARS),
         "agency_name": _clean(data.agency_name, MAX_FIELD_CHARS),
-        "place_date": (
-            f"{_clean(data.place, 100)}, {_date_en(received) if lang == 'en' else _date_vi(received)}"
-        ),
+        "place_date": (f"{_clean(data.place, 100)}, {_date_en(received) if lang == 'en' else _date_vi(received)}"),
         "code": _clean(data.code, 64),
         "procedure_code": _clean(data.procedure_code, 64),
         "procedure_name": _clean(data.procedure_name, MAX_FIELD_CHARS),
@@ -438,12 +434,7 @@ def render_receipt_html(data: ReceiptData) -> str:
 def _bundled_font(url: str) -> Path | None:
     """The bundled font file a `file:` URL names exactly, or None."""
     parts = urlsplit(url)
-    if (
-        parts.scheme.lower() != "file"
-        or parts.netloc not in ("", "localhost")
-        or parts.query
-        or parts.fragment
-    ):
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
         return None
     path = url2pathname(parts.path)
     return Path(path) if path in _ALLOWED_FONT_PATHS else None

@@ -89,20 +89,29 @@ def check_submission(
     for part, document in (("/applicant", applicant), ("/data", data)):
         for pointer, message in identity_problems(document, locale):
             if part + pointer not in flagged:
-                problems.append(Problem(part + pointer, "id_number", message,
-                                        (part + pointer).strip("/").replace("/", "-")))
+                problems.append(
+                    Problem(part + pointer, "id_number", message, (part + pointer).strip("/").replace("/", "-"))
+                )
     lang = "en" if locale == "en" else "vi"
     for doc in version.documents:
         count = file_counts.get(doc["key"], 0)
         if doc.get("required", True) and count == 0:
             problems.append(
-                Problem(f"/{doc['key']}", "required", _MISSING_DOCUMENT[lang].format(name=doc["name"]),
-                        f"file-{doc['key']}")
+                Problem(
+                    f"/{doc['key']}",
+                    "required",
+                    _MISSING_DOCUMENT[lang].format(name=doc["name"]),
+                    f"file-{doc['key']}",
+                )
             )
         if not doc.get("multiple", False) and count > 1:
             problems.append(
-                Problem(f"/{doc['key']}", "maxItems", _TOO_MANY_FILES[lang].format(name=doc["name"]),
-                        f"file-{doc['key']}")
+                Problem(
+                    f"/{doc['key']}",
+                    "maxItems",
+                    _TOO_MANY_FILES[lang].format(name=doc["name"]),
+                    f"file-{doc['key']}",
+                )
             )
     return problems
 

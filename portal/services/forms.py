@@ -18,9 +18,7 @@ def spec_for(version: FormVersion, locale: str) -> FormSpec:
     key = (version.id, version.digest, locale)
     spec = _cache.get(key)
     if spec is None:
-        spec = compile_form(
-            version.schema, version.ui_schema, translations=version.translations, locale=locale
-        )
+        spec = compile_form(version.schema, version.ui_schema, translations=version.translations, locale=locale)
         with _lock:
             if len(_cache) >= _MAX:
                 _cache.clear()

@@ -104,9 +104,7 @@ def load_definition_files(paths: list[str]) -> list[LoadedFile]:
         elif path.exists():
             candidates = [path]
         else:
-            loaded.append(
-                LoadedFile(given, None, (Problem("", "Không tìm thấy tệp hoặc thư mục (not found)"),))
-            )
+            loaded.append(LoadedFile(given, None, (Problem("", "Không tìm thấy tệp hoặc thư mục (not found)"),)))
             continue
         for candidate in candidates:
             resolved = candidate.resolve()
@@ -122,9 +120,7 @@ def _load_file(path: Path) -> LoadedFile:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return _unreadable(
-                shown, f"Tệp quá lớn: {size // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB (too large)"
-            )
+            return _unreadable(shown, f"Tệp quá lớn: {size // 1024} KB, tối đa {MAX_FILE_BYTES // 1024} KB (too large)")
         raw = path.read_bytes()
     except OSError as exc:
         return _unreadable(shown, f"Không đọc được tệp ({exc.strerror or exc})")
@@ -142,9 +138,7 @@ def _load_file(path: Path) -> LoadedFile:
             parse_constant=_refuse_constant,
         )
     except json.JSONDecodeError as exc:
-        return _unreadable(
-            shown, f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg} (syntax error)"
-        )
+        return _unreadable(shown, f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg} (syntax error)")
     except ValueError as exc:  # NaN / Infinity, which Python accepts and JSON does not
         return _unreadable(shown, f"JSON không hợp lệ: {exc}")
     except RecursionError:
@@ -226,9 +220,7 @@ def _import_one(file: LoadedFile) -> ImportResult:
     elif procedure.current_version is not None and procedure.current_version.digest == digest:
         return ImportResult(code, procedure.name, "unchanged", procedure.current_version.number, file.path)
     else:
-        latest = db.session.scalar(
-            select(func.max(FormVersion.number)).where(FormVersion.procedure_id == procedure.id)
-        )
+        latest = db.session.scalar(select(func.max(FormVersion.number)).where(FormVersion.procedure_id == procedure.id))
         number, status = (latest or 0) + 1, "new version"
     version = FormVersion(procedure=procedure, number=number, definition=document, digest=digest)
     db.session.add(version)
@@ -270,9 +262,7 @@ def render_definition(definition: dict[str, Any]) -> str:
 
 def list_published_procedures() -> list[Procedure]:
     """Procedures that have a current version, by sector then name in accent-folded order."""
-    procedures = db.session.scalars(
-        select(Procedure).where(Procedure.current_version_id.is_not(None))
-    ).unique()
+    procedures = db.session.scalars(select(Procedure).where(Procedure.current_version_id.is_not(None))).unique()
     return _catalogue_order(procedures)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import current_app, url_for
 
 from portal.models import Dossier
-from portal.services.dossiers import LOCAL_TZ
 from portal.receipts.pdf import ReceiptData, ReceiptDocument, ReceiptLine
+from portal.services.dossiers import LOCAL_TZ
 from portal.services.forms import spec_for
 
 _DUE_TEXT = {

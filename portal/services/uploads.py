@@ -212,9 +212,7 @@ def store_upload(
     """
     accept, max_bytes = document_limits(document)
     content = _read_capped(file_storage.stream, max_bytes + 1)
-    checked = inspect_upload(
-        content, declared_name=file_storage.filename or "", accept=accept, max_bytes=max_bytes
-    )
+    checked = inspect_upload(content, declared_name=file_storage.filename or "", accept=accept, max_bytes=max_bytes)
     digest = hashlib.sha256(checked.content).hexdigest()
     key = str(document["key"])
 

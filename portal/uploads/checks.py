@@ -44,9 +44,7 @@ def _display_name(declared_name: str, mime: str) -> str:
     return name
 
 
-def inspect_upload(
-    content: bytes, *, declared_name: str, accept: Iterable[str], max_bytes: int
-) -> CheckedFile:
+def inspect_upload(content: bytes, *, declared_name: str, accept: Iterable[str], max_bytes: int) -> CheckedFile:
     """Decide whether to keep an uploaded file, from its bytes alone.
 
     Cheap checks run first: size before any parsing, then the magic bytes, then the name's extension, and

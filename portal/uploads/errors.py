@@ -94,12 +94,9 @@ def type_not_allowed(name: str, allowed: Iterable[str], detected: str | None) ->
     # iPhones save photos as HEIC by default; telling the citizen how to get a JPG saves a trip to the desk
     if detected in ("image/heic", "image/heif", "image/avif", "image/webp"):
         hint_vi = (
-            "Ảnh này ở định dạng điện thoại chưa được nhận; "
-            "hãy chụp màn hình ảnh đó rồi tải ảnh chụp màn hình lên."
+            "Ảnh này ở định dạng điện thoại chưa được nhận; hãy chụp màn hình ảnh đó rồi tải ảnh chụp màn hình lên."
         )
-        hint_en = (
-            "This phone image format is not accepted; take a screenshot of the photo and upload that instead."
-        )
+        hint_en = "This phone image format is not accepted; take a screenshot of the photo and upload that instead."
     return UploadRejected(
         "type_not_allowed",
         f"Tệp “{name}” không phải {_kinds_vi(allowed)}. {hint_vi}",
@@ -131,8 +128,7 @@ def corrupt(name: str) -> UploadRejected:
     return UploadRejected(
         "corrupt",
         f"Tệp “{name}” bị hỏng hoặc chưa tải lên hết. Hãy mở thử tệp trên máy, rồi tải lên lại.",
-        f"“{name}” is damaged or did not arrive completely. Check that it opens on your device, "
-        "then upload it again.",
+        f"“{name}” is damaged or did not arrive completely. Check that it opens on your device, then upload it again.",
     )
 
 
@@ -140,8 +136,7 @@ def pdf_encrypted(name: str) -> UploadRejected:
     return UploadRejected(
         "pdf_encrypted",
         f"Tệp PDF “{name}” có mật khẩu. Hãy bỏ mật khẩu (hoặc in lại thành PDF mới) rồi tải lên lại.",
-        f"The PDF “{name}” is password-protected. Remove the password (or print it to a new PDF) "
-        "and upload it again.",
+        f"The PDF “{name}” is password-protected. Remove the password (or print it to a new PDF) and upload it again.",
     )
 
 

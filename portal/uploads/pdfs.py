@@ -65,9 +65,7 @@ def _limit_qpdf_decoders() -> None:
     """
     current = pikepdf.settings.get_qpdf_limits()
     tighter = {
-        name: MAX_DECODED_STREAM
-        for name in _DECODER_LIMITS
-        if current[name] == 0 or current[name] > MAX_DECODED_STREAM
+        name: MAX_DECODED_STREAM for name in _DECODER_LIMITS if current[name] == 0 or current[name] > MAX_DECODED_STREAM
     }
     if tighter:
         pikepdf.settings.set_qpdf_limits(**tighter)

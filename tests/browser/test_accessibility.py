@@ -91,9 +91,7 @@ def test_empty_form_submit_lists_every_problem_accessibly(live_server, scan_page
     _assert_accessible(scan_page, "empty form page submitted (every required field in error)")
 
 
-def test_pages_after_filing_have_no_serious_axe_violations(
-    live_server, page, fill_birth_form, certificate_pdf
-):
+def test_pages_after_filing_have_no_serious_axe_violations(live_server, page, fill_birth_form, certificate_pdf):
     problems = []
     page.goto(live_server(BIRTH_FORM))
     fill_birth_form(page, certificate=certificate_pdf)

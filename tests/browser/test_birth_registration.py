@@ -146,9 +146,7 @@ def test_mother_registers_a_birth_makes_a_mistake_fixes_it_and_gets_the_receipt(
     assert "Đăng ký khai sinh" in text, text
 
 
-def test_the_whole_path_works_without_javascript(
-    live_server, page_without_js, fill_birth_form, certificate_pdf
-):
+def test_the_whole_path_works_without_javascript(live_server, page_without_js, fill_birth_form, certificate_pdf):
     page = page_without_js
     page.goto(live_server("/?q=khai+sinh"))
     page.get_by_role("link", name="Đăng ký khai sinh").click()

@@ -26,8 +26,12 @@ def _multipart(body: dict, files: dict | None = None) -> dict:
 
 
 def _file_birth(client, body=None, headers=None, files=None):
-    return client.post(BIRTH, data=_multipart(body or {"applicant": applicant(), "data": birth_data()}, files),
-                       content_type="multipart/form-data", headers=headers or {})
+    return client.post(
+        BIRTH,
+        data=_multipart(body or {"applicant": applicant(), "data": birth_data()}, files),
+        content_type="multipart/form-data",
+        headers=headers or {},
+    )
 
 
 def _count(app) -> int:
@@ -40,8 +44,15 @@ def test_procedure_list_and_detail(client, sample_procedures):
     codes = {p["code"] for p in listing}
     assert codes == {"1.001193", "1.004222", "2.000815"}
     birth = next(p for p in listing if p["code"] == "1.001193")
-    assert birth == {"code": "1.001193", "name": "Đăng ký khai sinh", "field": "Hộ tịch",
-                     "agency": birth["agency"], "level": "full", "processing_days": 0, "version": 1}
+    assert birth == {
+        "code": "1.001193",
+        "name": "Đăng ký khai sinh",
+        "field": "Hộ tịch",
+        "agency": birth["agency"],
+        "level": "full",
+        "processing_days": 0,
+        "version": 1,
+    }
     detail = client.get("/api/v1/procedures/1.001193").get_json()
     assert detail["schema"]["properties"]["child"]["title"] == "Thông tin người được khai sinh"
     assert detail["documents"][0]["key"] == "giay_chung_sinh"
@@ -72,8 +83,10 @@ def test_filing_with_multipart_answers_201_with_code_and_receipt(app, client, sa
 def test_json_filing_without_a_required_document_names_it(client, sample_procedures):
     response = client.post(BIRTH, json={"applicant": applicant(), "data": birth_data()})
     assert response.status_code == 422
-    assert {"path": "/giay_chung_sinh", "keyword": "required"} == {
-        k: v for k, v in response.get_json()["errors"][0].items() if k != "message"}
+    assert {k: v for k, v in response.get_json()["errors"][0].items() if k != "message"} == {
+        "path": "/giay_chung_sinh",
+        "keyword": "required",
+    }
 
 
 def test_every_error_at_once_with_pointers_to_the_fields(client, sample_procedures):
@@ -143,9 +156,14 @@ def test_huge_body_is_413(app, client, sample_procedures):
     assert response.status_code == 413
     assert response.get_json()["errors"][0]["keyword"] == "too_large"
     app.config["MAX_CONTENT_LENGTH"] = 50_000
-    too_big = client.post(BIRTH, data=_multipart({"applicant": applicant(), "data": birth_data()},
-                                                {"giay_chung_sinh": (b"%PDF-" + b"0" * 60_000, "x.pdf")}),
-                          content_type="multipart/form-data")
+    too_big = client.post(
+        BIRTH,
+        data=_multipart(
+            {"applicant": applicant(), "data": birth_data()},
+            {"giay_chung_sinh": (b"%PDF-" + b"0" * 60_000, "x.pdf")},
+        ),
+        content_type="multipart/form-data",
+    )
     assert too_big.status_code == 413 and too_big.is_json
 
 
@@ -166,18 +184,23 @@ def _raw_multipart(payload: dict, key: str, content: bytes, name: str) -> tuple[
     """A multipart body built by hand: werkzeug's test builder would spool a large one to a file it never closes."""
     boundary = "----portal-test-boundary"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="payload"\r\n\r\n'
-        f"{json.dumps(payload, ensure_ascii=False)}\r\n"
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="{name}"\r\n'
-        "Content-Type: application/pdf\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="payload"\r\n\r\n'
+            f"{json.dumps(payload, ensure_ascii=False)}\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="{name}"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
 def test_oversized_file_is_413(client, sample_procedures):
     big = b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024)
-    body, content_type = _raw_multipart({"applicant": applicant(), "data": birth_data()}, "giay_chung_sinh", big,
-                                        "big.pdf")
+    body, content_type = _raw_multipart(
+        {"applicant": applicant(), "data": birth_data()}, "giay_chung_sinh", big, "big.pdf"
+    )
     response = client.post(BIRTH, data=body, content_type=content_type)
     assert response.status_code == 413
     assert response.get_json()["errors"][0]["path"] == "/giay_chung_sinh"
@@ -262,11 +285,19 @@ def test_certified_copy_with_several_files_is_stored_nfc(app, client, sample_pro
     import unicodedata
 
     nfd_name = unicodedata.normalize("NFD", "Nguyễn Văn Bình")
-    data = {"document_name": unicodedata.normalize("NFD", "Bằng tốt nghiệp"), "copies": 2, "pages": 1,
-            "language": "tieng_viet", "delivery": "buu_dien", "delivery_address": "Thôn Đồng Mừng, xã Mỹ Bằng"}
+    data = {
+        "document_name": unicodedata.normalize("NFD", "Bằng tốt nghiệp"),
+        "copies": 2,
+        "pages": 1,
+        "language": "tieng_viet",
+        "delivery": "buu_dien",
+        "delivery_address": "Thôn Đồng Mừng, xã Mỹ Bằng",
+    }
     files = [("ban_chinh_scan", (tiny_pdf(), "trang-1.pdf")), ("ban_chinh_scan", (tiny_png(), "trang-2.png"))]
-    parts = {"payload": json.dumps({"applicant": applicant(full_name=nfd_name), "data": data}, ensure_ascii=False),
-             "ban_chinh_scan": [(io.BytesIO(c), n) for _, (c, n) in files]}
+    parts = {
+        "payload": json.dumps({"applicant": applicant(full_name=nfd_name), "data": data}, ensure_ascii=False),
+        "ban_chinh_scan": [(io.BytesIO(c), n) for _, (c, n) in files],
+    }
     response = client.post(COPY, data=parts, content_type="multipart/form-data")
     assert response.status_code == 201, response.get_json()
     with app.app_context():
@@ -278,11 +309,21 @@ def test_certified_copy_with_several_files_is_stored_nfc(app, client, sample_pro
 
 
 def test_conditional_requirement_is_enforced(client, sample_procedures):
-    data = {"document_name": "Bằng tốt nghiệp", "copies": 1, "pages": 1, "language": "tieng_viet",
-            "delivery": "buu_dien"}
-    response = client.post(COPY, data={"payload": json.dumps({"applicant": applicant(), "data": data}),
-                                       "ban_chinh_scan": (io.BytesIO(tiny_pdf()), "a.pdf")},
-                           content_type="multipart/form-data")
+    data = {
+        "document_name": "Bằng tốt nghiệp",
+        "copies": 1,
+        "pages": 1,
+        "language": "tieng_viet",
+        "delivery": "buu_dien",
+    }
+    response = client.post(
+        COPY,
+        data={
+            "payload": json.dumps({"applicant": applicant(), "data": data}),
+            "ban_chinh_scan": (io.BytesIO(tiny_pdf()), "a.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert [e["path"] for e in response.get_json()["errors"]] == ["/data/delivery_address"]
 

@@ -69,8 +69,12 @@ def test_errors_are_listed_at_once_and_nothing_typed_or_uploaded_is_lost(app, cl
     data = birth_data()
     data["child"]["full_name"] = ""
     data["mother"]["id_number"] = "12345"
-    response = _fill(client, data=data, person=applicant(phone="12"),
-                     files={"file-giay_chung_sinh": (tiny_pdf(), "chung-sinh.pdf")})
+    response = _fill(
+        client,
+        data=data,
+        person=applicant(phone="12"),
+        files={"file-giay_chung_sinh": (tiny_pdf(), "chung-sinh.pdf")},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'class="error-summary"' in html
@@ -138,7 +142,7 @@ def test_two_concurrent_submits_of_one_form_file_one_dossier(app, sample_procedu
         barrier.wait()
         try:
             locations.append(other.post(url, data={"csrf_token": csrf}).headers.get("Location"))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=submit) for _ in range(2)]
@@ -157,8 +161,9 @@ def test_add_and_remove_rows_of_a_repeatable_group_without_javascript(client, sa
     assert add, "the household members group has an add button"
     fields = form_fields(page)
     fields["_action"] = add.group(1)
-    added = client.post("/thu-tuc/1.004222/nop-ho-so", data=fields.to_dict(flat=False),
-                        content_type="multipart/form-data")
+    added = client.post(
+        "/thu-tuc/1.004222/nop-ho-so", data=fields.to_dict(flat=False), content_type="multipart/form-data"
+    )
     html = added.get_data(as_text=True)
     assert added.status_code == 200
     assert 'class="error-summary"' not in html  # adding a row is not a validation
@@ -167,8 +172,9 @@ def test_add_and_remove_rows_of_a_repeatable_group_without_javascript(client, sa
     fields = form_fields(html)
     rows_before = len(re.findall(r'value="remove:', html))
     fields["_action"] = remove.group(1)
-    removed = client.post("/thu-tuc/1.004222/nop-ho-so", data=fields.to_dict(flat=False),
-                          content_type="multipart/form-data").get_data(as_text=True)
+    removed = client.post(
+        "/thu-tuc/1.004222/nop-ho-so", data=fields.to_dict(flat=False), content_type="multipart/form-data"
+    ).get_data(as_text=True)
     assert len(re.findall(r'value="remove:', removed)) == rows_before - 1
 
 
@@ -200,8 +206,9 @@ def test_lookup_shows_status_but_no_personal_data(app, client, sample_procedures
     assert found.status_code == 200 and code in html and "Đăng ký khai sinh" in html
     assert "008195001234" not in html and "Nguyễn Thị Ánh" not in html and "Đồng Mừng" not in html
     wrong = client.post("/tra-cuu", data={"csrf_token": csrf, "ma": code, "sdt": "0987654321"})
-    assert wrong.status_code == 404 and code not in wrong.get_data(as_text=True).split("<main", 1)[1].split(
-        'name="ma"')[0]
+    assert (
+        wrong.status_code == 404 and code not in wrong.get_data(as_text=True).split("<main", 1)[1].split('name="ma"')[0]
+    )
 
 
 @pytest.mark.parametrize("path", ["/", "/thu-tuc/1.001193", FORM_URL, "/tra-cuu"])

@@ -178,10 +178,7 @@ def test_same_code_in_two_files_is_refused(app, runner, tmp_path) -> None:
     shutil.copy(FORMS_DIR / "1.001193.json", tmp_path / "khai-sinh-ban-sao.json")
     result = run(runner, "import", tmp_path)
     assert result.exit_code == 1
-    assert (
-        f"{tmp_path / 'khai-sinh-ban-sao.json'}: /procedure/code: Mã thủ tục “1.001193” đã có"
-        in result.stderr
-    )
+    assert f"{tmp_path / 'khai-sinh-ban-sao.json'}: /procedure/code: Mã thủ tục “1.001193” đã có" in result.stderr
     with app.app_context():
         assert count(Procedure) == 0
 
@@ -189,9 +186,7 @@ def test_same_code_in_two_files_is_refused(app, runner, tmp_path) -> None:
 def test_repeated_json_key_is_an_error(runner, tmp_path) -> None:
     path = tmp_path / "2.000815.json"
     text = (FORMS_DIR / "2.000815.json").read_text(encoding="utf-8")
-    path.write_text(
-        text.replace('"level": "partial",', '"level": "partial", "level": "full",'), encoding="utf-8"
-    )
+    path.write_text(text.replace('"level": "partial",', '"level": "partial", "level": "full",'), encoding="utf-8")
     result = run(runner, "import", path)
     assert result.exit_code == 1
     assert f"{path}: Khóa “level” xuất hiện hai lần" in result.stderr
@@ -266,9 +261,7 @@ def test_search_ignores_accents_and_needs_every_word(query: str, expected: list[
 
 @pytest.mark.usefixtures("catalogue")
 def test_search_accepts_text_typed_in_nfd() -> None:
-    assert codes(procedure_service.search_procedures(unicodedata.normalize("NFD", "thường trú"))) == [
-        "1.004222"
-    ]
+    assert codes(procedure_service.search_procedures(unicodedata.normalize("NFD", "thường trú"))) == ["1.004222"]
 
 
 @pytest.mark.usefixtures("catalogue")

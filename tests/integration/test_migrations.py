@@ -14,8 +14,7 @@ from portal.extensions import db
 @pytest.fixture
 def bare_app(db_url, tmp_path):
     """An app on an empty database: no create_all, the migrations must do everything."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_DIR": str(tmp_path / "instance"),
-                      "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_DIR": str(tmp_path / "instance"), "TESTING": True})
     with app.app_context():
         if db_url.startswith("postgresql"):
             with db.engine.begin() as conn:
@@ -36,8 +35,16 @@ def test_upgrade_builds_the_models_schema_and_check_finds_no_drift(bare_app):
     assert result.exit_code == 0, result.output
     with bare_app.app_context():
         tables = set(inspect(db.engine).get_table_names())
-    assert {"procedure", "form_version", "dossier", "attachment", "dossier_event", "dossier_sequence", "draft",
-            "idempotency_record"} <= tables
+    assert {
+        "procedure",
+        "form_version",
+        "dossier",
+        "attachment",
+        "dossier_event",
+        "dossier_sequence",
+        "draft",
+        "idempotency_record",
+    } <= tables
     check = runner.invoke(args=["db", "check"])
     assert check.exit_code == 0, check.output
     with bare_app.app_context(), db.engine.connect() as conn:

@@ -304,9 +304,7 @@ def test_a_refused_replacement_keeps_the_previous_file(ctx: Flask, upload_dir: P
     old = store_upload(file_storage=upload(photo()), document=CCCD, draft=draft, upload_dir=upload_dir)
     db.session.commit()
     with pytest.raises(UploadRejected):
-        store_upload(
-            file_storage=upload(b"<html>", "cccd.jpg"), document=CCCD, draft=draft, upload_dir=upload_dir
-        )
+        store_upload(file_storage=upload(b"<html>", "cccd.jpg"), document=CCCD, draft=draft, upload_dir=upload_dir)
     assert db.session.scalars(select(Attachment.uid)).all() == [old.uid]
     assert attachment_path(old, upload_dir).exists()
 
@@ -378,9 +376,7 @@ def test_short_reads_still_collect_the_whole_file(ctx: Flask, upload_dir: Path) 
 @pytest.mark.parametrize("content", [b"", pdf()[:300]], ids=["nothing_arrived", "cut_short"])
 def test_an_upload_that_did_not_fully_arrive_is_refused(ctx: Flask, upload_dir: Path, content: bytes) -> None:
     with pytest.raises(UploadRejected) as caught:
-        store_upload(
-            file_storage=FileStorage(io.BytesIO(content), "scan.pdf"), document=CCCD, upload_dir=upload_dir
-        )
+        store_upload(file_storage=FileStorage(io.BytesIO(content), "scan.pdf"), document=CCCD, upload_dir=upload_dir)
     assert caught.value.code in {"empty", "corrupt"}
     assert files_on_disk(upload_dir) == [] and attachment_count() == 0
 
@@ -388,9 +384,7 @@ def test_an_upload_that_did_not_fully_arrive_is_refused(ctx: Flask, upload_dir: 
 # --- downloading ------------------------------------------------------------------------------------------
 
 
-def test_download_is_an_inert_attachment_with_the_payload_and_gps_gone(
-    upload_app: Flask, upload_dir: Path
-) -> None:
+def test_download_is_an_inert_attachment_with_the_payload_and_gps_gone(upload_app: Flask, upload_dir: Path) -> None:
     with upload_app.app_context():
         att = store_upload(
             file_storage=upload(photo(trailing=SCRIPT), "Ảnh CCCD mặt trước.jpg"),

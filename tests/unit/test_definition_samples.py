@@ -23,9 +23,7 @@ def load(code: str) -> dict[str, Any]:
 def error_paths(code: str, data: dict[str, Any]) -> list[str]:
     schema = load(code)["schema"]
     validator = validator_class_for(schema)(schema, registry=Registry(), format_checker=FormatChecker())
-    return sorted(
-        "/".join(map(str, e.absolute_path)) + ":" + str(e.validator) for e in validator.iter_errors(data)
-    )
+    return sorted("/".join(map(str, e.absolute_path)) + ":" + str(e.validator) for e in validator.iter_errors(data))
 
 
 def test_the_three_common_procedures_are_shipped() -> None:

@@ -181,9 +181,7 @@ def test_definitions_must_be_an_object_in_draft_07() -> None:
 
 
 def test_metaschema_error_points_at_the_exact_keyword() -> None:
-    errors = errors_at(
-        problems_for({"type": "object", "properties": {"age": {"type": "integer", "minimum": "0"}}})
-    )
+    errors = errors_at(problems_for({"type": "object", "properties": {"age": {"type": "integer", "minimum": "0"}}}))
     assert list(errors) == ["/schema/properties/age/minimum"]
     assert "Sai kiểu" in errors["/schema/properties/age/minimum"]
 
@@ -240,9 +238,7 @@ def test_cycle_through_all_of_and_any_of_is_an_error() -> None:
 
 
 def test_ref_to_the_root_from_the_root_is_a_cycle() -> None:
-    assert list(errors_at(problems_for({"type": "object", "allOf": [{"$ref": "#"}]}))) == [
-        "/schema/allOf/0/$ref"
-    ]
+    assert list(errors_at(problems_for({"type": "object", "allOf": [{"$ref": "#"}]}))) == ["/schema/allOf/0/$ref"]
 
 
 def test_recursion_through_the_data_is_allowed() -> None:
@@ -285,9 +281,7 @@ _SCALARS = st.one_of(
     st.booleans(),
     st.integers(),
     st.text(max_size=6),
-    st.sampled_from(
-        ["#", "#/$defs/a", "object", "http://x/y", "http://[x", "urn:x", "(?<=a)", "\\d", DRAFT_07]
-    ),
+    st.sampled_from(["#", "#/$defs/a", "object", "http://x/y", "http://[x", "urn:x", "(?<=a)", "\\d", DRAFT_07]),
 )
 _JSON = st.recursive(
     _SCALARS,

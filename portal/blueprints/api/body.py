@@ -43,8 +43,11 @@ def parse_json_text(raw: bytes | str) -> Any:
     except (ValueError, UnicodeDecodeError) as error:
         raise BodyError(400, "malformed", _("JSON không hợp lệ: %(detail)s", detail=_json_detail(error))) from None
     if _depth(value, current_app.config["MAX_JSON_DEPTH"]) > current_app.config["MAX_JSON_DEPTH"]:
-        raise BodyError(400, "malformed", _("JSON lồng nhau quá sâu (tối đa %(n)s cấp).",
-                                            n=current_app.config["MAX_JSON_DEPTH"]))
+        raise BodyError(
+            400,
+            "malformed",
+            _("JSON lồng nhau quá sâu (tối đa %(n)s cấp).", n=current_app.config["MAX_JSON_DEPTH"]),
+        )
     return value
 
 
@@ -58,7 +61,10 @@ def read_json_body() -> Any:
     """The request's JSON, or a BodyError with the status the API contract gives."""
     length = request.content_length
     if length is not None and length > current_app.config["MAX_JSON_BYTES"]:
-        raise BodyError(413, "too_large", _("Dữ liệu JSON vượt quá %(kb)s KB.",
-                                            kb=current_app.config["MAX_JSON_BYTES"] // 1024))
+        raise BodyError(
+            413,
+            "too_large",
+            _("Dữ liệu JSON vượt quá %(kb)s KB.", kb=current_app.config["MAX_JSON_BYTES"] // 1024),
+        )
     raw = request.get_data(cache=True)
     return parse_json_text(raw)

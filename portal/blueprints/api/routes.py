@@ -55,13 +55,15 @@ def procedure(code: str):
         return api_error(404, "not_found", _("Không có thủ tục mã %(code)s.", code=code))
     version = proc.current_version
     body = _summary(proc)
-    body.update({
-        "procedure": version.meta,
-        "schema": version.schema,
-        "uiSchema": version.ui_schema,
-        "documents": version.documents,
-        "translations": version.translations,
-    })
+    body.update(
+        {
+            "procedure": version.meta,
+            "schema": version.schema,
+            "uiSchema": version.ui_schema,
+            "documents": version.documents,
+            "translations": version.translations,
+        }
+    )
     return jsonify(body)
 
 
@@ -77,8 +79,9 @@ def _read_submission() -> tuple[Any, bytes]:
                 digest_source += key.encode() + (storage.filename or "").encode()
         return parse_json_text(payload), digest_source
     if request.mimetype not in ("application/json", ""):
-        raise BodyError(415, "unsupported_media_type",
-                        _("Gửi hồ sơ dưới dạng application/json hoặc multipart/form-data."))
+        raise BodyError(
+            415, "unsupported_media_type", _("Gửi hồ sơ dưới dạng application/json hoặc multipart/form-data.")
+        )
     return read_json_body(), request.get_data(cache=True)
 
 
@@ -94,9 +97,15 @@ def file_dossier(code: str):
         return api_error(422, "type", _("Hồ sơ phải là một đối tượng JSON có “applicant” và “data”."), "")
     unknown = sorted(set(body) - {"applicant", "data"})
     if unknown:
-        return _errors(422, [dossier_service.Problem(f"/{key}", "additionalProperties",
-                                                     _("Trường “%(key)s” không được chấp nhận.", key=key))
-                             for key in unknown])
+        return _errors(
+            422,
+            [
+                dossier_service.Problem(
+                    f"/{key}", "additionalProperties", _("Trường “%(key)s” không được chấp nhận.", key=key)
+                )
+                for key in unknown
+            ],
+        )
 
     idem_key = request.headers.get("Idempotency-Key", "").strip()
     scope_key = None
@@ -113,8 +122,13 @@ def file_dossier(code: str):
     applicant_raw = body.get("applicant")
     data = body.get("data", {})
     if not isinstance(applicant_raw, dict):
-        problems.append(dossier_service.Problem("/applicant", "type" if "applicant" in body else "required",
-                                                _("Nhập thông tin người yêu cầu (applicant).")))
+        problems.append(
+            dossier_service.Problem(
+                "/applicant",
+                "type" if "applicant" in body else "required",
+                _("Nhập thông tin người yêu cầu (applicant)."),
+            )
+        )
         applicant_raw = {}
     if not isinstance(data, dict):
         problems.append(dossier_service.Problem("/data", "type", _("“data” phải là một đối tượng JSON.")))
@@ -124,8 +138,13 @@ def file_dossier(code: str):
     file_counts = {key: len([f for f in request.files.getlist(key) if f.filename]) for key in request.files}
     known_docs = {doc["key"] for doc in version.documents}
     for key in sorted(set(file_counts) - known_docs):
-        problems.append(dossier_service.Problem(f"/{key}", "additionalProperties",
-                                                _("Thủ tục này không có thành phần hồ sơ “%(key)s”.", key=key)))
+        problems.append(
+            dossier_service.Problem(
+                f"/{key}",
+                "additionalProperties",
+                _("Thủ tục này không có thành phần hồ sơ “%(key)s”.", key=key),
+            )
+        )
     problems += dossier_service.check_submission(
         version=version, applicant=applicant, data=data, file_counts=file_counts, locale=locale
     )
@@ -141,8 +160,11 @@ def file_dossier(code: str):
     upload_dir = current_app.config["UPLOAD_DIR"]
     attachments = []
     if sum(file_counts.values()) > current_app.config["MAX_FILES_PER_DOSSIER"]:
-        return api_error(413, "too_many_files", _("Mỗi hồ sơ đính kèm tối đa %(n)s tệp.",
-                                                  n=current_app.config["MAX_FILES_PER_DOSSIER"]))
+        return api_error(
+            413,
+            "too_many_files",
+            _("Mỗi hồ sơ đính kèm tối đa %(n)s tệp.", n=current_app.config["MAX_FILES_PER_DOSSIER"]),
+        )
     upload_problems = []
     for doc in version.documents:
         for storage in request.files.getlist(doc["key"]):
@@ -151,8 +173,9 @@ def file_dossier(code: str):
             try:
                 attachments.append(store_upload(file_storage=storage, document=doc, upload_dir=upload_dir))
             except UploadRejected as rejected:
-                upload_problems.append(dossier_service.Problem(f"/{doc['key']}", rejected.code,
-                                                               rejected.message(locale)))
+                upload_problems.append(
+                    dossier_service.Problem(f"/{doc['key']}", rejected.code, rejected.message(locale))
+                )
     if upload_problems:
         db.session.rollback()
         status = 413 if all(p.keyword == "too_large" for p in upload_problems) else 422
@@ -161,14 +184,20 @@ def file_dossier(code: str):
     submission_key = f"api:{scope_key}" if scope_key else None
     try:
         dossier = dossier_service.file_dossier(
-            version=version, applicant=applicant, data=data, channel=Channel.API,
-            agency_id=current_app.config["AGENCY_ID"], submission_key=submission_key,
-            attachments=attachments, actor="api",
+            version=version,
+            applicant=applicant,
+            data=data,
+            channel=Channel.API,
+            agency_id=current_app.config["AGENCY_ID"],
+            submission_key=submission_key,
+            attachments=attachments,
+            actor="api",
         )
         answer = _created(dossier)
         if scope_key:
-            db.session.add(IdempotencyRecord(scope_key=scope_key, request_digest=digest,
-                                             response_status=201, response_body=answer))
+            db.session.add(
+                IdempotencyRecord(scope_key=scope_key, request_digest=digest, response_status=201, response_body=answer)
+            )
         db.session.commit()
         log.info("dossier filed", extra={"event": "dossier_filed", "dossier": dossier.code, "procedure": code})
     except IntegrityError:
@@ -196,14 +225,16 @@ def _replay(scope_key: str, digest: str):
     if record is None:
         return None
     if record.request_digest != digest:
-        return api_error(422, "idempotency_key_reused",
-                         _("Idempotency-Key này đã được dùng cho một hồ sơ khác nội dung."))
+        return api_error(
+            422, "idempotency_key_reused", _("Idempotency-Key này đã được dùng cho một hồ sơ khác nội dung.")
+        )
     return jsonify(record.response_body), record.response_status, {"Idempotent-Replayed": "true"}
 
 
 def _errors(status: int, problems: list[dossier_service.Problem]):
-    return jsonify({"errors": [{"path": p.pointer, "keyword": p.keyword, "message": p.message}
-                               for p in problems]}), status
+    return jsonify(
+        {"errors": [{"path": p.pointer, "keyword": p.keyword, "message": p.message} for p in problems]}
+    ), status
 
 
 @bp.get("/dossiers/<code>")
@@ -212,14 +243,17 @@ def lookup(code: str):
     if dossier is None:
         # the same answer whether the code is unknown or the phone is wrong: codes cannot be probed
         return api_error(404, "not_found", _("Không tìm thấy hồ sơ với mã và số điện thoại này."))
-    return jsonify({
-        "code": dossier.code,
-        "status": str(dossier.status),
-        "procedure": {"code": dossier.form_version.meta["code"], "name": dossier.form_version.meta["name"]},
-        "submitted_at": dossier.submitted_at.isoformat(),
-        "received_at": dossier.received_at.isoformat() if dossier.received_at else None,
-        "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
-        "history": [{"status": e.status, "at": e.at.isoformat(), "kind": e.kind} for e in dossier.events],
-    })
-
-
+    return jsonify(
+        {
+            "code": dossier.code,
+            "status": str(dossier.status),
+            "procedure": {
+                "code": dossier.form_version.meta["code"],
+                "name": dossier.form_version.meta["name"],
+            },
+            "submitted_at": dossier.submitted_at.isoformat(),
+            "received_at": dossier.received_at.isoformat() if dossier.received_at else None,
+            "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+            "history": [{"status": e.status, "at": e.at.isoformat(), "kind": e.kind} for e in dossier.events],
+        }
+    )

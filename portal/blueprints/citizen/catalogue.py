@@ -23,5 +23,6 @@ def procedure(code: str):
     proc = get_procedure(code)
     if proc is None or proc.current_version is None:
         abort(404)
-    return render_template("citizen/procedure.html", procedure=proc, version=proc.current_version,
-                           meta=proc.current_version.meta)
+    return render_template(
+        "citizen/procedure.html", procedure=proc, version=proc.current_version, meta=proc.current_version.meta
+    )

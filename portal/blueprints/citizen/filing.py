@@ -9,9 +9,9 @@ import secrets
 from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from wtforms.validators import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from wtforms.validators import ValidationError
 
 from portal.blueprints.citizen import bp
 from portal.database import begin_write
@@ -29,7 +29,7 @@ log = logging.getLogger("portal.filing")
 
 def _remember_draft(token: str) -> None:
     tokens = [t for t in session.get("drafts", []) if t != token]
-    session["drafts"] = (tokens + [token])[-MAX_DRAFTS_IN_SESSION:]
+    session["drafts"] = [*tokens, token][-MAX_DRAFTS_IN_SESSION:]
 
 
 def _draft_from_session(token: str) -> Draft:
@@ -55,10 +55,23 @@ def _file_counts(draft: Draft | None) -> dict[str, int]:
     return counts
 
 
-def _render_form(*, procedure, version, draft_token, applicant_form, data_form, on_behalf, draft,
-                 problems=(), notices=(), status=200):
+def _render_form(
+    *,
+    procedure,
+    version,
+    draft_token,
+    applicant_form,
+    data_form,
+    on_behalf,
+    draft,
+    problems=(),
+    notices=(),
+    status=200,
+):
     summary = [(p.field_id or "", p.message) for p in problems]
-    document_errors = {p.pointer.lstrip("/"): p.message for p in problems if not p.pointer.startswith(("/data", "/applicant"))}
+    document_errors = {
+        p.pointer.lstrip("/"): p.message for p in problems if not p.pointer.startswith(("/data", "/applicant"))
+    }
     html = render_template(
         "citizen/form.html",
         procedure=procedure,
@@ -119,20 +132,30 @@ def post_form(code: str):
     if draft is not None:
         version = draft.form_version
     data_spec = spec_for(version, locale)
-    applicant_form = applicant_spec(locale).form(formdata=request.form, prefix="applicant",
-                                                 data=dict(draft.applicant) if draft else None)
+    applicant_form = applicant_spec(locale).form(
+        formdata=request.form, prefix="applicant", data=dict(draft.applicant) if draft else None
+    )
     data_form = data_spec.form(formdata=request.form, prefix="data", data=dict(draft.data) if draft else None)
     on_behalf = request.form.get("on_behalf") == "yes"
-    render = dict(procedure=procedure, version=version, draft_token=token, applicant_form=applicant_form,
-                  data_form=data_form, on_behalf=on_behalf)
+    render = dict(
+        procedure=procedure,
+        version=version,
+        draft_token=token,
+        applicant_form=applicant_form,
+        data_form=data_form,
+        on_behalf=on_behalf,
+    )
 
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         # nothing is saved from an unauthenticated post, but nothing typed is thrown away either
-        return _render_form(**render, draft=draft, status=400,
-                            notices=[_("Phiên làm việc đã hết hạn. Thông tin bạn nhập vẫn còn; "
-                                       "hãy bấm “Tiếp tục” một lần nữa.")])
+        return _render_form(
+            **render,
+            draft=draft,
+            status=400,
+            notices=[_("Phiên làm việc đã hết hạn. Thông tin bạn nhập vẫn còn; hãy bấm “Tiếp tục” một lần nữa.")],
+        )
 
     applicant = applicant_spec(locale).to_json(applicant_form)
     if not on_behalf:
@@ -166,9 +189,14 @@ def post_form(code: str):
         version=version, applicant=applicant, data=data, file_counts=_file_counts(draft), locale=locale
     )
     if on_behalf and not applicant.get("filed_by"):
-        problems.append(dossier_service.Problem(
-            "/applicant/filed_by/full_name", "required",
-            _("Nhập họ tên người nộp hộ, hoặc chọn “Tôi nộp cho chính mình”"), "applicant-filed_by-full_name"))
+        problems.append(
+            dossier_service.Problem(
+                "/applicant/filed_by/full_name",
+                "required",
+                _("Nhập họ tên người nộp hộ, hoặc chọn “Tôi nộp cho chính mình”"),
+                "applicant-filed_by-full_name",
+            )
+        )
     problems = upload_problems + [p for p in problems if not any(u.pointer == p.pointer for u in upload_problems)]
     db.session.commit()
     if problems:
@@ -181,14 +209,24 @@ def post_form(code: str):
 def _busy_form(code: str):
     procedure, version = _published(code)
     locale = current_locale()
-    response = make_response(*_render_form(
-        procedure=procedure, version=version, draft_token=(request.form.get("draft") or "")[:64],
-        applicant_form=applicant_spec(locale).form(formdata=request.form, prefix="applicant"),
-        data_form=spec_for(version, locale).form(formdata=request.form, prefix="data"),
-        on_behalf=request.form.get("on_behalf") == "yes", draft=None, status=503,
-        notices=[_("Hệ thống đang bận nên chưa lưu được. Thông tin bạn nhập vẫn còn trên trang này; "
-                   "hãy bấm “Tiếp tục” lại sau ít giây.")],
-    ))
+    response = make_response(
+        *_render_form(
+            procedure=procedure,
+            version=version,
+            draft_token=(request.form.get("draft") or "")[:64],
+            applicant_form=applicant_spec(locale).form(formdata=request.form, prefix="applicant"),
+            data_form=spec_for(version, locale).form(formdata=request.form, prefix="data"),
+            on_behalf=request.form.get("on_behalf") == "yes",
+            draft=None,
+            status=503,
+            notices=[
+                _(
+                    "Hệ thống đang bận nên chưa lưu được. Thông tin bạn nhập vẫn còn trên trang này; "
+                    "hãy bấm “Tiếp tục” lại sau ít giây."
+                )
+            ],
+        )
+    )
     response.headers["Retry-After"] = "5"
     return response
 
@@ -196,7 +234,7 @@ def _busy_form(code: str):
 def _errors_under(problems: list[dossier_service.Problem], prefix: str) -> list[dossier_service.Problem]:
     """The problems of one part of the page, with pointers relative to that part's data."""
     return [
-        dataclasses.replace(p, pointer=p.pointer[len(prefix):])
+        dataclasses.replace(p, pointer=p.pointer[len(prefix) :])
         for p in problems
         if p.pointer == prefix or p.pointer.startswith(prefix + "/")
     ]
@@ -214,8 +252,11 @@ def _take_uploads(version: FormVersion, draft: Draft, locale: str) -> list[dossi
                 # a single-file document is replaced only once the new file has passed its checks
                 store_upload(file_storage=storage, document=doc, draft=draft, upload_dir=upload_dir, max_files=limit)
             except UploadRejected as rejected:
-                problems.append(dossier_service.Problem(f"/{doc['key']}", rejected.code, rejected.message(locale),
-                                                        f"file-{doc['key']}"))
+                problems.append(
+                    dossier_service.Problem(
+                        f"/{doc['key']}", rejected.code, rejected.message(locale), f"file-{doc['key']}"
+                    )
+                )
     db.session.flush()
     db.session.refresh(draft)
     return problems
@@ -255,7 +296,11 @@ def confirm(token: str):
     locale = current_locale()
     version = draft.form_version
     problems = dossier_service.check_submission(
-        version=version, applicant=draft.applicant, data=draft.data, file_counts=_file_counts(draft), locale=locale
+        version=version,
+        applicant=draft.applicant,
+        data=draft.data,
+        file_counts=_file_counts(draft),
+        locale=locale,
     )
     if problems:
         # the version's rules did not change, so this only happens after tampering or a lost upload
@@ -263,13 +308,20 @@ def confirm(token: str):
     key = f"web:{token}"
     try:
         dossier = dossier_service.file_dossier(
-            version=version, applicant=draft.applicant, data=draft.data, channel=Channel.WEB,
-            agency_id=current_app.config["AGENCY_ID"], submission_key=key, attachments=list(draft.attachments),
+            version=version,
+            applicant=draft.applicant,
+            data=draft.data,
+            channel=Channel.WEB,
+            agency_id=current_app.config["AGENCY_ID"],
+            submission_key=key,
+            attachments=list(draft.attachments),
         )
         draft.dossier_id = dossier.id
         db.session.commit()
-        log.info("dossier filed", extra={"event": "dossier_filed", "dossier": dossier.code,
-                                         "procedure": version.meta["code"]})
+        log.info(
+            "dossier filed",
+            extra={"event": "dossier_filed", "dossier": dossier.code, "procedure": version.meta["code"]},
+        )
     except IntegrityError:
         db.session.rollback()
         dossier = dossier_service.dossier_by_submission_key(key)
@@ -289,8 +341,12 @@ def confirmation(receipt: str):
         abort(404)
     from portal.services.calendar import desk_check_by
 
-    return render_template("citizen/confirmation.html", dossier=dossier, meta=dossier.form_version.meta,
-                           check_by=desk_check_by(dossier.submitted_at))
+    return render_template(
+        "citizen/confirmation.html",
+        dossier=dossier,
+        meta=dossier.form_version.meta,
+        check_by=desk_check_by(dossier.submitted_at),
+    )
 
 
 @bp.get("/ho-so/<receipt>/bien-nhan.pdf")
@@ -303,7 +359,7 @@ def receipt_pdf(receipt: str):
         abort(404)
     try:
         pdf = build(dossier, current_locale())
-    except Exception as error:  # noqa: BLE001  (the dossier is safe; the receipt is retried on the next visit)
+    except Exception as error:
         if not isinstance(error, ReceiptNotReady):
             log.exception("receipt render failed for %s", dossier.code)
         response = make_response(render_template("citizen/receipt_pending.html", dossier=dossier), 503)

@@ -31,9 +31,7 @@ common = settings(deadline=None, max_examples=300)
 
 @common
 @given(received_at=receipts, days=limits, rules=rule_sets)
-def test_due_is_a_working_day_at_close_in_local_time(
-    received_at: datetime, days: int, rules: DeadlineRules
-) -> None:
+def test_due_is_a_working_day_at_close_in_local_time(received_at: datetime, days: int, rules: DeadlineRules) -> None:
     due = due_at(received_at, days, CAL, rules)
     assert due.utcoffset() == timedelta(hours=7)
     assert due.timetz() == time(17, 0, tzinfo=due.tzinfo)
@@ -66,9 +64,7 @@ def test_a_later_receipt_is_never_due_earlier(first: datetime, gap: timedelta, d
 def test_limit_counts_exactly_n_working_days_after_the_start(received_at: datetime, days: int) -> None:
     start = start_day(received_at, CAL, RULES)
     due = due_at(received_at, days, CAL, RULES).date()
-    counted = sum(
-        CAL.is_working_day(start + timedelta(days=offset)) for offset in range(1, (due - start).days + 1)
-    )
+    counted = sum(CAL.is_working_day(start + timedelta(days=offset)) for offset in range(1, (due - start).days + 1))
     assert counted == days
 
 

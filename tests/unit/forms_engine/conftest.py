@@ -107,9 +107,7 @@ class BrowserForm(HTMLParser):
                 return
             chosen = [o for o in box["options"] if o["selected"] and not o["disabled"]]
             if not chosen and not box["multiple"]:
-                chosen = [o for o in box["options"] if not o["disabled"]][
-                    :1
-                ]  # the browser selects the first option
+                chosen = [o for o in box["options"] if not o["disabled"]][:1]  # the browser selects the first option
             for option in chosen:
                 value = option["value"] if option["value"] is not None else option["text"]
                 self.pairs.append((box["name"], value))
@@ -135,9 +133,7 @@ def element_ids(html: str) -> list[str]:
 def pytest_configure(config: pytest.Config) -> None:
     # Hypothesis imports mypy_extensions only to report a failing example; under filterwarnings=error its
     # DeprecationWarning turned every such report into an INTERNALERROR that hid the real failure.
-    config.addinivalue_line(
-        "filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning"
-    )
+    config.addinivalue_line("filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
 
 
 @pytest.fixture(scope="session")

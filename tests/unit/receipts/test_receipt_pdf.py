@@ -117,9 +117,7 @@ def _fonts(pdf: bytes) -> dict[str, int]:
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             descriptor = descendant["/FontDescriptor"].get_object()
-            program = (
-                descriptor.get("/FontFile2") or descriptor.get("/FontFile3") or descriptor.get("/FontFile")
-            )
+            program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3") or descriptor.get("/FontFile")
             assert program is not None, f"{font['/BaseFont']} is not embedded"
             found[str(font["/BaseFont"])] = len(program.get_object().get_data())
     return found
@@ -238,9 +236,7 @@ def test_processing_days_zero_reads_trong_ngay(make_receipt: MakeReceipt) -> Non
         ),
     ],
 )
-def test_received_time_is_shown_in_vietnam_time(
-    make_receipt: MakeReceipt, utc: datetime, expected: str
-) -> None:
+def test_received_time_is_shown_in_vietnam_time(make_receipt: MakeReceipt, utc: datetime, expected: str) -> None:
     assert expected in render_receipt_html(make_receipt(submitted_at=utc))
 
 
@@ -303,9 +299,7 @@ def test_long_values_are_truncated_and_the_total_is_bounded(make_receipt: MakeRe
 
 
 def test_many_documents_and_files_are_capped(make_receipt: MakeReceipt) -> None:
-    documents = tuple(
-        ReceiptDocument(f"Giấy tờ {i}", tuple(f"tep-{j}.pdf" for j in range(500))) for i in range(1_000)
-    )
+    documents = tuple(ReceiptDocument(f"Giấy tờ {i}", tuple(f"tep-{j}.pdf" for j in range(500))) for i in range(1_000))
     html = render_receipt_html(make_receipt(documents=documents))
     assert html.count("<li>") <= 101
     assert "tep-49.pdf" in html and "tep-50.pdf" not in html

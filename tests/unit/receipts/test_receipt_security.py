@@ -72,9 +72,7 @@ def _hostile_receipt(make_receipt: MakeReceipt, base: str) -> ReceiptData:
         procedure_code=bad[6],
         due_text=bad[7],
         documents=(ReceiptDocument(bad[2], tuple(bad)),),
-        answers=tuple(
-            ReceiptLine(payload, payload, depth, is_group=depth == 1) for depth, payload in enumerate(bad)
-        ),
+        answers=tuple(ReceiptLine(payload, payload, depth, is_group=depth == 1) for depth, payload in enumerate(bad)),
         lookup_url=f'{base}/qr"><img src="{base}/lookup">',
         code=bad[5][:64],
     )
@@ -108,9 +106,7 @@ def test_template_escapes_every_field(make_receipt: MakeReceipt, canary: Any) ->
 def test_the_embedded_file_check_would_see_an_attachment() -> None:
     """Control for the check above: an allowed data: attachment does show up in `_embedded_files`."""
     payload = base64.b64encode(b"hello").decode()
-    pdf = render_html_pdf(
-        f'<a rel="attachment" href="data:text/plain;base64,{payload}" download="a.txt">a</a>'
-    )
+    pdf = render_html_pdf(f'<a rel="attachment" href="data:text/plain;base64,{payload}" download="a.txt">a</a>')
     assert _embedded_files(pdf) != []
 
 

@@ -96,9 +96,7 @@ def test_a_retry_joins_the_render_still_running_and_collects_it_late(
     _assert_all_slots_free()
 
 
-def test_a_crashing_render_raises_its_own_error(
-    monkeypatch: pytest.MonkeyPatch, make_receipt: MakeReceipt
-) -> None:
+def test_a_crashing_render_raises_its_own_error(monkeypatch: pytest.MonkeyPatch, make_receipt: MakeReceipt) -> None:
     def crash(data: ReceiptData) -> bytes:
         raise RuntimeError("pango fell over")
 

@@ -175,9 +175,7 @@ def test_damaged_image_is_corrupt(content: bytes, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["cut.jpg", "cut.png"])
-def test_cut_image_is_corrupt_even_after_weasyprint_relaxed_pillow(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cut_image_is_corrupt_even_after_weasyprint_relaxed_pillow(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # WeasyPrint sets this process-wide when imported (the receipts use it)
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     whole = jpeg((400, 300), "red") if name.endswith(".jpg") else png((400, 300), "red")
@@ -195,9 +193,7 @@ def test_jpeg_with_an_exif_thumbnail_is_not_mistaken_for_complete() -> None:
 
 def test_multi_picture_phone_jpeg_becomes_a_plain_jpeg() -> None:
     out = io.BytesIO()
-    Image.new("RGB", (64, 48), "red").save(
-        out, "MPO", save_all=True, append_images=[Image.new("RGB", (64, 48))]
-    )
+    Image.new("RGB", (64, 48), "red").save(out, "MPO", save_all=True, append_images=[Image.new("RGB", (64, 48))])
     result = opened(check(out.getvalue(), "3d.jpg").content)
     assert result.format == "JPEG"
     assert getattr(result, "n_frames", 1) == 1

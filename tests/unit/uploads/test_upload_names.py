@@ -98,8 +98,7 @@ def test_ascii_fallback_for_old_clients(name: str, fallback: str) -> None:
 def test_content_disposition_carries_utf8_name_and_ascii_fallback() -> None:
     header = content_disposition("Đơn đề nghị.pdf")
     assert header == (
-        'attachment; filename="Don de nghi.pdf"; '
-        "filename*=UTF-8''%C4%90%C6%A1n%20%C4%91%E1%BB%81%20ngh%E1%BB%8B.pdf"
+        "attachment; filename=\"Don de nghi.pdf\"; filename*=UTF-8''%C4%90%C6%A1n%20%C4%91%E1%BB%81%20ngh%E1%BB%8B.pdf"
     )
 
 

@@ -16,9 +16,7 @@ from portal.uploads import UploadRejected, check_quota, inspect_upload, normaliz
 FIVE_MB = 5 * 1024 * 1024
 
 
-def reject(
-    content: bytes, name: str, *, accept: list[str] | None = None, max_bytes: int = TEN_MB
-) -> UploadRejected:
+def reject(content: bytes, name: str, *, accept: list[str] | None = None, max_bytes: int = TEN_MB) -> UploadRejected:
     with pytest.raises(UploadRejected) as caught:
         inspect_upload(
             content, declared_name=name, accept=ACCEPT_ALL if accept is None else accept, max_bytes=max_bytes

@@ -16,17 +16,13 @@ GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 
 
-def jpeg(
-    size: tuple[int, int] = (64, 48), color: str = "white", *, mode: str = "RGB", **save: object
-) -> bytes:
+def jpeg(size: tuple[int, int] = (64, 48), color: str = "white", *, mode: str = "RGB", **save: object) -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, "JPEG", **save)
     return out.getvalue()
 
 
-def png(
-    size: tuple[int, int] = (64, 48), color: object = "white", *, mode: str = "RGB", **save: object
-) -> bytes:
+def png(size: tuple[int, int] = (64, 48), color: object = "white", *, mode: str = "RGB", **save: object) -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, color).save(out, "PNG", **save)
     return out.getvalue()
@@ -95,9 +91,7 @@ def plain_pdf(pages: int = 1) -> bytes:
 
 
 def _link(action: pikepdf.Dictionary) -> pikepdf.Dictionary:
-    return pikepdf.Dictionary(
-        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 100, 100], A=action
-    )
+    return pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 100, 100], A=action)
 
 
 def _js(code: str = "app.alert('pwned')") -> pikepdf.Dictionary:
@@ -114,9 +108,7 @@ def active_pdf(kind: str) -> bytes:
         pdf.Root.OpenAction = pdf.make_indirect(_js())
     elif kind == "names_javascript":
         pdf.Root.Names = pikepdf.Dictionary(
-            JavaScript=pikepdf.Dictionary(
-                Names=pikepdf.Array([pikepdf.String("init"), pdf.make_indirect(_js())])
-            )
+            JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("init"), pdf.make_indirect(_js())]))
         )
     elif kind == "launch_link":
         action = pikepdf.Dictionary(S=name.Launch, F=pikepdf.String("cmd.exe"), Win=pikepdf.Dictionary())
@@ -124,27 +116,19 @@ def active_pdf(kind: str) -> bytes:
     elif kind == "javascript_link":
         page.Annots = pikepdf.Array([_link(_js())])
     elif kind == "javascript_uri":
-        page.Annots = pikepdf.Array(
-            [_link(pikepdf.Dictionary(S=name.URI, URI=pikepdf.String("javascript:x()")))]
-        )
+        page.Annots = pikepdf.Array([_link(pikepdf.Dictionary(S=name.URI, URI=pikepdf.String("javascript:x()")))])
     elif kind == "unc_gotor":
-        action = pikepdf.Dictionary(
-            S=name.GoToR, F=pikepdf.String("\\\\evil\\share\\a.pdf"), D=pikepdf.Array([0])
-        )
+        action = pikepdf.Dictionary(S=name.GoToR, F=pikepdf.String("\\\\evil\\share\\a.pdf"), D=pikepdf.Array([0]))
         page.Annots = pikepdf.Array([_link(action)])
     elif kind == "page_aa":
         page.AA = pikepdf.Dictionary(O=_js())
     elif kind == "document_aa":
         pdf.Root.AA = pikepdf.Dictionary(WC=_js())
     elif kind == "embedded_file":
-        pdf.attachments["hoa-don.exe"] = pikepdf.AttachedFileSpec(
-            pdf, b"MZ\x90\x00payload", mime_type="x/exe"
-        )
+        pdf.attachments["hoa-don.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00payload", mime_type="x/exe")
     elif kind == "file_attachment_annotation":
         spec = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00payload", filename="x.exe")
-        annotation = pikepdf.Dictionary(
-            Type=name.Annot, Subtype=name.FileAttachment, Rect=[0, 0, 10, 10], FS=spec.obj
-        )
+        annotation = pikepdf.Dictionary(Type=name.Annot, Subtype=name.FileAttachment, Rect=[0, 0, 10, 10], FS=spec.obj)
         page.Annots = pikepdf.Array([pdf.make_indirect(annotation)])
     elif kind == "chained_next_js":
         first = pikepdf.Dictionary(S=name.GoTo, D=pikepdf.Array([page, name.Fit]), Next=_js())
@@ -268,8 +252,7 @@ def pdf_object_stream_bomb(megabytes: int) -> bytes:
 
     add(
         2,
-        b"2 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-        % (first, len(packed))
+        b"2 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (first, len(packed))
         + packed
         + b"\nendstream\nendobj\n",
     )

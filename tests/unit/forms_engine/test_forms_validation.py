@@ -52,9 +52,7 @@ def test_keywords_are_read_in_the_schemas_own_dialect() -> None:
 
 
 def test_validators_are_cached_by_content() -> None:
-    assert make_validator({"type": "string", "minLength": 1}) is make_validator(
-        {"minLength": 1, "type": "string"}
-    )
+    assert make_validator({"type": "string", "minLength": 1}) is make_validator({"minLength": 1, "type": "string"})
 
 
 # --- formats (threats JS-06) -------------------------------------------------------------------------------
@@ -159,9 +157,7 @@ def test_remote_ref_is_never_fetched(local_server: str) -> None:
 
 def test_remote_ref_becomes_a_field_error_not_a_fetch(local_server: str) -> None:
     # The renderer never looks inside `not`, so only validation meets this reference.
-    spec = compile_form(
-        {"type": "object", "properties": {"x": {"type": "string"}}, "not": {"$ref": local_server}}
-    )
+    spec = compile_form({"type": "object", "properties": {"x": {"type": "string"}}, "not": {"$ref": local_server}})
     found = spec.validate({"x": "a"})
     assert [(e.pointer, e.keyword) for e in found] == [("", "$ref")]
     assert _Recorder.hits == []

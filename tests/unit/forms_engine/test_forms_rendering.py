@@ -383,10 +383,7 @@ def test_alt_date_three_boxes(render: Any) -> None:
     )
     good = MultiDict({"data-q-day": "7", "data-q-month": "3", "data-q-year": "1985"})
     assert spec.to_json(spec.form(formdata=good)) == {"q": "1985-03-07"}
-    assert (
-        spec.to_json(spec.form(formdata=MultiDict({"data-q-day": "", "data-q-month": "", "data-q-year": ""})))
-        == {}
-    )
+    assert spec.to_json(spec.form(formdata=MultiDict({"data-q-day": "", "data-q-month": "", "data-q-year": ""}))) == {}
     for day, month, year in (("31", "2", "2024"), ("7", "", "1985"), ("7", "3", "85"), ("a", "3", "1985")):
         form = spec.form(formdata=MultiDict({"data-q-day": day, "data-q-month": month, "data-q-year": year}))
         data = spec.to_json(form)

@@ -76,10 +76,7 @@ def test_default_messages_say_what_to_do_in_the_fields_own_words() -> None:
     assert found["/child/id_number"].message == "Nhập số định danh cá nhân đúng định dạng"
     assert found["/copies"].message == "Nhập số từ 1 trở lên"
     assert found["/email"].message.startswith("Nhập địa chỉ email đúng dạng")
-    assert (
-        compile_form(PERSON).validate({"child": {}, "copies": 5000})[-1].message
-        == "Nhập số không lớn hơn 1.000"
-    )
+    assert compile_form(PERSON).validate({"child": {}, "copies": 5000})[-1].message == "Nhập số không lớn hơn 1.000"
     assert by_pointer(spec.validate({}))["/child"].message == "Nhập thông tin người được khai sinh"
 
 
@@ -133,9 +130,7 @@ def test_translations_then_defaults_in_english() -> None:
 def test_english_page_prefers_the_translation_over_vietnamese_ui_error_messages() -> None:
     ui = {"copies": {"ui:errorMessages": {"minimum": "Cần ít nhất 1 bản sao"}}}
     vi = compile_form(PERSON, ui)
-    en = compile_form(
-        PERSON, ui, translations={"en": {"copies.error.minimum": "Ask for at least 1 copy"}}, locale="en"
-    )
+    en = compile_form(PERSON, ui, translations={"en": {"copies.error.minimum": "Ask for at least 1 copy"}}, locale="en")
     only_ui = compile_form(PERSON, ui, locale="en")
     data = {"child": {"full_name": "An", "sex": "nam", "birth_date": "2020-01-01"}, "copies": 0}
     assert [e.message for e in vi.validate(data)] == ["Cần ít nhất 1 bản sao"]
@@ -177,9 +172,7 @@ def test_no_message_shows_a_regex_or_a_python_message() -> None:
 
 def test_errors_sample_messages_in_vietnamese() -> None:
     sample = json.loads((SAMPLES / "errors.json").read_text(encoding="utf-8"))
-    spec = compile_form(
-        {"$schema": "http://json-schema.org/draft-07/schema#", **sample["schema"]}, sample["uiSchema"]
-    )
+    spec = compile_form({"$schema": "http://json-schema.org/draft-07/schema#", **sample["schema"]}, sample["uiSchema"])
     found = [(e.pointer, e.keyword, e.message) for e in spec.validate(sample["formData"])]
     assert ("/firstName", "minLength", "Nhập tối thiểu 8 ký tự") in found
     assert ("/active", "type", "Chọn Có hoặc Không") in found

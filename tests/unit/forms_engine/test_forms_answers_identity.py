@@ -85,9 +85,7 @@ def test_answers_for_scalar_lists_multi_choices_and_numbers() -> None:
             "empty": {"type": "object", "title": "Trống", "properties": {"x": {"type": "string"}}},
         },
     }
-    spec = compile_form(
-        schema, {"papers": {"ui:enumNames": ["Giấy A", "Giấy B"]}, "secret": {"ui:widget": "hidden"}}
-    )
+    spec = compile_form(schema, {"papers": {"ui:enumNames": ["Giấy A", "Giấy B"]}, "secret": {"ui:widget": "hidden"}})
     answers = spec.answers(
         {
             "phones": ["0911", "0922"],
@@ -164,10 +162,7 @@ def test_applicant_block_renders_with_its_prefix_and_phone_keyboards(render: Any
     assert re.search(r'<input[^>]*name="applicant-id_number"[^>]*inputmode="numeric"', html)
     assert re.search(r'<input[^>]*name="applicant-full_name"[^>]*autocomplete="name"', html)
     assert 'name="applicant-filed_by-phone"' in html
-    assert (
-        'Người nộp hộ (nếu bạn nộp hồ sơ giúp người khác) <span class="fe-opt">(không bắt buộc)</span>'
-        in html
-    )
+    assert 'Người nộp hộ (nếu bạn nộp hồ sơ giúp người khác) <span class="fe-opt">(không bắt buộc)</span>' in html
     posted = MultiDict(
         {"applicant-full_name": "An", "applicant-phone": "0912345678", "applicant-filed_by-full_name": ""}
     )

@@ -101,9 +101,7 @@ def test_min_and_max_items_limit_the_buttons_and_forged_posts(render: Any, post:
 def test_addable_and_removable_options(render: Any) -> None:
     schema = {"type": "object", "properties": {"a": {"type": "array", "items": {"type": "string"}}}}
     fixed = render(
-        compile_form(schema, {"a": {"ui:options": {"addable": False, "removable": False}}}).form(
-            data={"a": ["x"]}
-        )
+        compile_form(schema, {"a": {"ui:options": {"addable": False, "removable": False}}}).form(data={"a": ["x"]})
     )
     assert "_action" not in fixed
     open_list = render(compile_form(schema).form(data={"a": ["x"]}))
@@ -111,17 +109,13 @@ def test_addable_and_removable_options(render: Any) -> None:
 
 
 def test_a_forged_row_count_is_capped() -> None:
-    spec = compile_form(
-        {"type": "object", "properties": {"a": {"type": "array", "items": {"type": "string"}}}}
-    )
+    spec = compile_form({"type": "object", "properties": {"a": {"type": "array", "items": {"type": "string"}}}})
     form = spec.form(formdata=MultiDict({"data-a-count": "9999", "data-a-0": "x"}))
     assert len(form.a.entries) <= 500
 
 
 def test_rows_without_a_count_are_read_from_their_names() -> None:
-    spec = compile_form(
-        {"type": "object", "properties": {"a": {"type": "array", "items": {"type": "string"}}}}
-    )
+    spec = compile_form({"type": "object", "properties": {"a": {"type": "array", "items": {"type": "string"}}}})
     form = spec.form(formdata=MultiDict({"data-a-0": "x", "data-a-2": "z"}))
     assert spec.to_json(form) == {"a": ["x", None, "z"]}
 

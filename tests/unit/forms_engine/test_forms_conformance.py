@@ -180,9 +180,7 @@ def canonical(node: Node, value: Any) -> Any:
         return ABSENT if blank and not node.required else rows
     if node.kind == "multi" and isinstance(value, list):
         order = [c.value for c in node.choices]
-        ranked = sorted(
-            value, key=lambda v: next(i for i, c in enumerate(order) if c == v and type(c) is type(v))
-        )
+        ranked = sorted(value, key=lambda v: next(i for i, c in enumerate(order) if c == v and type(c) is type(v)))
         # Nothing ticked is "not answered", even for a required list (it then asks to tick one).
         return ranked or ABSENT
     if node.kind == "choice" and any(c.disabled and c.value == value for c in node.choices):
@@ -200,9 +198,7 @@ def canonical(node: Node, value: Any) -> Any:
 @pytest.mark.parametrize("path", PROCEDURE_FILES, ids=lambda p: p.stem)
 def test_procedure_file_fresh_form_posts_its_defaults(path: Path, render: Any, post: Any) -> None:
     definition = json.loads(path.read_text(encoding="utf-8"))
-    spec = compile_form(
-        definition["schema"], definition.get("uiSchema"), translations=definition.get("translations")
-    )
+    spec = compile_form(definition["schema"], definition.get("uiSchema"), translations=definition.get("translations"))
     html = render(spec.form())
     assert spec.to_json(spec.form(formdata=post(html))) == spec.defaults()
 
@@ -211,9 +207,7 @@ def test_procedure_file_fresh_form_posts_its_defaults(path: Path, render: Any, p
 @pytest.mark.parametrize("path", PROCEDURE_FILES, ids=lambda p: p.stem)
 def test_procedure_file_generated_instances_round_trip(path: Path, render: Any, post: Any) -> None:
     definition = json.loads(path.read_text(encoding="utf-8"))
-    spec = compile_form(
-        definition["schema"], definition.get("uiSchema"), translations=definition.get("translations")
-    )
+    spec = compile_form(definition["schema"], definition.get("uiSchema"), translations=definition.get("translations"))
 
     @settings(
         max_examples=15,
@@ -269,9 +263,7 @@ def _escaped(text: str) -> str:
 GENERATED = ["simple", "nested", "numbers", "arrays", "alternatives", "widgets", "defaults", "enumObjects"]
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None, phases=NO_SHRINK
-)
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None, phases=NO_SHRINK)
 @given(name=st.sampled_from(GENERATED), draw=st.data())
 def test_rjsf_samples_generated_instances_round_trip(name: str, draw: Any, render: Any, post: Any) -> None:
     sample = load_sample(name)
