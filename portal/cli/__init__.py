@@ -1,4 +1,4 @@
-"""Command-line groups: `flask forms …`, `flask deadlines …`."""
+"""Command-line groups: `flask forms …`, `flask deadlines …`, `flask maintenance …`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from portal.cli.deadlines import deadlines_group
     from portal.cli.forms import forms_group
+    from portal.cli.maintenance import maintenance_group
 
     app.cli.add_command(forms_group)
     app.cli.add_command(deadlines_group)
+    app.cli.add_command(maintenance_group)

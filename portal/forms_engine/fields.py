@@ -442,15 +442,6 @@ class AltDateField(EngineField):
 
     engine_kind = "altdate"
 
-    def parts(self) -> list[tuple[str, str, str, str, int]]:
-        """(key, input name, id, value, width) for day, month and year."""
-        autocomplete = self.node.attrs.get("autocomplete")
-        out = []
-        for key, width in (("day", 2), ("month", 2), ("year", 4)):
-            out.append((key, f"{self.name}-{key}", f"{self.id}-{key}", self.raw_parts.get(key, ""), width))
-        self.autocomplete = autocomplete
-        return out
-
     def part_attrs(self, key: str) -> dict[str, Any]:
         attrs: dict[str, Any] = {
             "type": "text",

@@ -337,3 +337,17 @@ def test_id_number_must_fit_province_and_birth_year(client, sample_procedures):
     errors = {e["path"]: e["message"] for e in response.get_json()["errors"]}
     assert "năm sinh" in errors["/data/mother/id_number"]
     assert "mã tỉnh" in errors["/applicant/id_number"]
+
+
+@pytest.mark.parametrize("phone", ["0912.345.678", "+84 912 345 678", "０９１２３４５６７８", "(+84) 912-345-678"])
+def test_vn03_phone_formats_are_normalised(app, client, sample_procedures, phone):
+    assert _file_birth(client, {"applicant": applicant(phone=phone), "data": birth_data()}).status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(Dossier.applicant_phone)) == "0912345678"
+
+
+@pytest.mark.parametrize("id_number", ["00819500123", "0081950012345", "00819500123x"])
+def test_vn03_id_numbers_must_have_twelve_ascii_digits(client, sample_procedures, id_number):
+    response = _file_birth(client, {"applicant": applicant(id_number=id_number), "data": birth_data()})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["path"] == "/applicant/id_number"

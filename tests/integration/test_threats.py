@@ -312,3 +312,23 @@ def test_rl06_disk_full_on_upload_is_507_and_nothing_is_kept(app, client, sample
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_up08_orphan_uploads_are_collected_by_the_daily_command(app, client, sample_procedures):
+    from datetime import UTC, datetime, timedelta
+
+    page = client.get(FORM_URL).get_data(as_text=True)
+    fields = form_fields(page)
+    fields["_action"] = "continue"
+    payload = fields.to_dict(flat=False)
+    payload["file-giay_chung_sinh"] = (io.BytesIO(tiny_pdf()), "cs.pdf")
+    client.post(FORM_URL, data=payload, content_type="multipart/form-data")  # a draft with one upload
+    with app.app_context():
+        attachment = db.session.scalar(select(Attachment))
+        attachment.draft_id = None  # as if its draft were gone
+        attachment.created_at = datetime.now(UTC) - timedelta(hours=30)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["maintenance", "collect-uploads"])
+    assert result.exit_code == 0 and result.output.startswith("1 ")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0

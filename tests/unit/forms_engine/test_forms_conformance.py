@@ -160,8 +160,13 @@ NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
 
 def canonical(node: Node, value: Any) -> Any:
     """What a citizen could have posted for `value`: the form's fields only, in the form's shape."""
-    if value is ABSENT and (node.readonly or node.disabled) and node.has_default:
+    got = _canonical(node, value)
+    if got is ABSENT and (node.readonly or node.disabled) and node.has_default:
         return node.default  # read-only fields always carry their default, whatever is posted
+    return got
+
+
+def _canonical(node: Node, value: Any) -> Any:
     if node.kind == "object":
         if not isinstance(value, dict):
             return value
