@@ -248,9 +248,7 @@ def _re2_problem(pattern: str) -> str | None:
     try:
         _re2_compile(pattern)
     except re2.error as exc:
-        detail = (
-            exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
-        )
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
         why = ""
         if "(?<" in pattern or "(?=" in pattern or "(?!" in pattern:
             why = "phép nhìn trước/nhìn sau (lookahead/lookbehind) không được hỗ trợ; "
@@ -301,9 +299,7 @@ def _vietnamese(error: ValidationError) -> str:
         case "required":
             text = "Thiếu trường bắt buộc"
         case "enum" | "const":
-            text = "Giá trị không nằm trong danh sách được phép: " + _short(
-                json.dumps(expected, ensure_ascii=False)
-            )
+            text = "Giá trị không nằm trong danh sách được phép: " + _short(json.dumps(expected, ensure_ascii=False))
         case "pattern":
             text = f"Giá trị không đúng mẫu {expected}"
         case "minimum":
@@ -418,9 +414,7 @@ def _check_procedure(procedure: Any, source: str) -> list[Problem]:
         problems += _unknown_keys(procedure["fee"], _FEE_KEYS, ("procedure", "fee"))
     name = procedure.get("name")
     if isinstance(name, str) and name and not name.strip():
-        problems.append(
-            Problem("/procedure/name", "Tên thủ tục không được chỉ gồm khoảng trắng (blank name)")
-        )
+        problems.append(Problem("/procedure/name", "Tên thủ tục không được chỉ gồm khoảng trắng (blank name)"))
     # jsonschema counts 7.0 as an integer; "7.0 days" would leak a float into the deadlines code
     days = procedure.get("processing_days")
     if isinstance(days, float):
@@ -510,9 +504,7 @@ class _Node:
 
 def _check_schema(schema: Any) -> list[Problem]:
     if not isinstance(schema, dict):
-        return [
-            Problem("/schema", "“schema” phải là một đối tượng JSON Schema {…} (schema must be an object)")
-        ]
+        return [Problem("/schema", "“schema” phải là một đối tượng JSON Schema {…} (schema must be an object)")]
     dialect = _dialect(schema)
     if dialect is None:
         return [
@@ -550,8 +542,7 @@ def _check_schema(schema: Any) -> list[Problem]:
     if bad_ids:
         # without a base URI no reference below it can be placed; the admin fixes the $id first
         return problems + [
-            Problem(pointer((*node.path, "$id")), "“$id” không phải một URI hợp lệ (invalid $id)")
-            for node in bad_ids
+            Problem(pointer((*node.path, "$id")), "“$id” không phải một URI hợp lệ (invalid $id)") for node in bad_ids
         ]
     try:
         ref_problems, edges = _ref_problems(schema, specification, nodes)
@@ -622,9 +613,7 @@ def _pattern_problems(nodes: list[_Node]) -> list[Problem]:
         if isinstance(node.schema.get("pattern"), str):
             found.append(((*node.path, "pattern"), node.schema["pattern"]))
         if isinstance(node.schema.get("patternProperties"), dict):
-            found += [
-                ((*node.path, "patternProperties", key), key) for key in node.schema["patternProperties"]
-            ]
+            found += [((*node.path, "patternProperties", key), key) for key in node.schema["patternProperties"]]
         for path, pattern in found:
             refusal = _re2_problem(pattern)
             if refusal:
@@ -665,9 +654,7 @@ def _ref_problems(
                 edges[index] += [index_of[id(item)] for item in value[keyword] if id(item) in index_of]
         for keyword in _SAME_INSTANCE_MAP:
             if isinstance(value.get(keyword), dict):
-                edges[index] += [
-                    index_of[id(item)] for item in value[keyword].values() if id(item) in index_of
-                ]
+                edges[index] += [index_of[id(item)] for item in value[keyword].values() if id(item) in index_of]
         for keyword in _REF_KEYWORDS:
             ref = value.get(keyword)
             if not isinstance(ref, str):
@@ -713,9 +700,7 @@ def _resolve(registry: Registry[Any], base_uri: str, ref: str) -> tuple[Any, str
     try:
         return registry.resolver(base_uri=base_uri).lookup(ref).contents, None
     except referencing.exceptions.PointerToNowhere:
-        return None, (
-            f"Tham chiếu “{_short(ref)}” không trỏ tới chỗ nào trong tài liệu (local $ref does not resolve)"
-        )
+        return None, (f"Tham chiếu “{_short(ref)}” không trỏ tới chỗ nào trong tài liệu (local $ref does not resolve)")
     except referencing.exceptions.NoSuchAnchor:
         return None, f"Không có neo (anchor) nào tên như trong “{_short(ref)}” (anchor not found)"
     except referencing.exceptions.Unresolvable as exc:
@@ -885,11 +870,7 @@ def _ui_value_problems(key: str, value: Any, path: tuple[Any, ...], *, is_root: 
             return [Problem(where, "“ui:order” phải là một mảng tên trường (array of field names)")]
     elif key == "ui:errorMessages":
         if not isinstance(value, dict) or not all(isinstance(item, str) for item in value.values()):
-            return [
-                Problem(
-                    where, "“ui:errorMessages” phải là đối tượng từ khóa → câu thông báo (object of strings)"
-                )
-            ]
+            return [Problem(where, "“ui:errorMessages” phải là đối tượng từ khóa → câu thông báo (object of strings)")]
     elif key == "ui:enumNames":
         items = value.values() if isinstance(value, dict) else value
         if not isinstance(value, dict | list) or not all(isinstance(item, str) for item in items):

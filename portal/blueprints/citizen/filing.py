@@ -193,7 +193,7 @@ def post_form(code: str):
             dossier_service.Problem(
                 "/applicant/filed_by/full_name",
                 "required",
-                _("Nhập họ tên người nộp hộ, hoặc chọn “Tôi nộp cho chính mình”"),
+                _("Nhập họ tên người nộp hộ, hoặc chọn “Cho chính tôi”"),
                 "applicant-filed_by-full_name",
             )
         )
