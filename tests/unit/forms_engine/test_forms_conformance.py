@@ -16,7 +16,7 @@ from portal.forms_engine import compile_form
 from portal.forms_engine.fields import ABSENT
 from portal.forms_engine.nodes import Node
 
-SAMPLES = Path("/work/shared/conformance/rjsf-samples")
+SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "conformance" / "rjsf-samples"
 FORMS = Path(__file__).resolve().parents[3] / "forms_schemas"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from portal.forms_engine import FieldError, compile_form
 
 FORMS = Path(__file__).resolve().parents[3] / "forms_schemas"
-SAMPLES = Path("/work/shared/conformance/rjsf-samples")
+SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "conformance" / "rjsf-samples"
 
 PERSON = {
     "type": "object",
