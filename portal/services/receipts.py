@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app, url_for
 
 from portal.models import Dossier
-from portal.receipts.pdf import ReceiptData, ReceiptDocument, ReceiptLine
+from portal.receipts.pdf import ReceiptData, ReceiptDocument, ReceiptLine, mask_id_number
 from portal.services.dossiers import LOCAL_TZ
 from portal.services.forms import spec_for
 
@@ -19,6 +19,13 @@ _DUE_TEXT = {
     "en": "The one-stop desk checks online dossiers on the working day they arrive; the result date is set "
     "when the dossier is received and sent to your registered phone number.",
 }
+
+
+def _printable(answer) -> str:
+    # identity numbers are masked on paper as the applicant's own is: a receipt may be left at a kiosk
+    if answer.pointer.rsplit("/", 1)[-1] == "id_number" and answer.value:
+        return mask_id_number(answer.value)
+    return answer.value
 
 
 def _due_text(dossier: Dossier, lang: str) -> str:
@@ -51,7 +58,7 @@ def receipt_data(dossier: Dossier, locale: str) -> ReceiptData:
         if files_by_key.get(doc["key"])
     )
     answers = tuple(
-        ReceiptLine(label=a.label, value=a.value, depth=a.depth, is_group=a.is_group)
+        ReceiptLine(label=a.label, value=_printable(a), depth=a.depth, is_group=a.is_group)
         for a in spec_for(version, locale).answers(dossier.data)
     )
     lang = "en" if locale == "en" else "vi"

@@ -63,6 +63,9 @@ def test_citizen_files_birth_registration_and_gets_code_and_receipt(app, client,
     receipt_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt.data)).pages)
     assert code in receipt_text
     assert "Trần Minh Đức" in receipt_text
+    # identity numbers are masked on paper, the applicant's and those in the answers alike
+    assert "008195001234" not in receipt_text and "008090004321" not in receipt_text
+    assert "********1234" in receipt_text and "********4321" in receipt_text
 
 
 def test_errors_are_listed_at_once_and_nothing_typed_or_uploaded_is_lost(app, client, sample_procedures):

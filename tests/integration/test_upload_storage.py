@@ -21,7 +21,6 @@ from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from portal import create_app
 from portal.extensions import db
 from portal.models import Attachment, Dossier, Draft, FormVersion, Procedure
 from portal.services import uploads
@@ -33,6 +32,7 @@ from portal.services.uploads import (
     send_attachment,
     store_upload,
 )
+from tests.conftest import build_app
 
 UUID_NAME = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SCRIPT = b"<script>alert(document.cookie)</script>"
@@ -77,13 +77,7 @@ def _download(uid: str):
 
 @pytest.fixture
 def upload_app(tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "t.db"),
-            "UPLOAD_DIR": str(tmp_path / "up"),
-            "TESTING": True,
-        }
-    )
+    app = build_app("sqlite:///" + str(tmp_path / "t.db"), tmp_path, UPLOAD_DIR=str(tmp_path / "up"))
     # a stand-in for the real download views, which add their access checks around send_attachment
     app.add_url_rule("/_test/tep/<uid>", "test_download", _download)
     with app.app_context():
