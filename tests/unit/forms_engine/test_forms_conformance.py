@@ -241,7 +241,13 @@ def test_procedure_file_english_form_renders_with_translated_labels(path: Path, 
         translations=definition.get("translations"),
         locale="en",
     )
-    html = render(spec.form())
+    # one row in every top-level repeatable group, so the labels of its items are on the page too
+    rows = {
+        key: [{}]
+        for key, prop in (definition["schema"].get("properties") or {}).items()
+        if isinstance(prop, dict) and prop.get("type") == "array" and isinstance(prop.get("items"), dict)
+    }
+    html = render(spec.form(data={**spec.defaults(), **rows}))
     labels = [v for k, v in english.items() if k.endswith(".label") and not k.startswith("procedure.")]
     for label in labels:
         assert _escaped(label) in html
