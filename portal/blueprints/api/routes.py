@@ -15,6 +15,7 @@ from portal.blueprints.api import bp
 from portal.blueprints.api.body import BodyError, parse_json_text, read_json_body
 from portal.database import begin_write
 from portal.extensions import db
+from portal.faults import fault_point
 from portal.i18n import current_locale
 from portal.models import Channel, Dossier, IdempotencyRecord
 from portal.services import dossiers as dossier_service
@@ -181,6 +182,7 @@ def file_dossier(code: str):
         status = 413 if all(p.keyword == "too_large" for p in upload_problems) else 422
         return _errors(status, upload_problems)
 
+    fault_point("after_file_write")
     submission_key = f"api:{scope_key}" if scope_key else None
     try:
         dossier = dossier_service.file_dossier(
@@ -198,7 +200,9 @@ def file_dossier(code: str):
             db.session.add(
                 IdempotencyRecord(scope_key=scope_key, request_digest=digest, response_status=201, response_body=answer)
             )
+        fault_point("before_commit")
         db.session.commit()
+        fault_point("after_commit")
         log.info("dossier filed", extra={"event": "dossier_filed", "dossier": dossier.code, "procedure": code})
     except IntegrityError:
         # the same key raced us and won: its answer is the answer
