@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from portal.models import guards  # noqa: F401  (registers the write-once rules)
 from portal.models.dossier import (
     Attachment,
     Channel,

@@ -351,3 +351,22 @@ def test_vn03_id_numbers_must_have_twelve_ascii_digits(client, sample_procedures
     response = _file_birth(client, {"applicant": applicant(id_number=id_number), "data": birth_data()})
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["path"] == "/applicant/id_number"
+
+
+def test_published_versions_and_events_cannot_be_rewritten(app, client, sample_procedures):
+    from portal.models import DossierEvent, FormVersion
+    from portal.models.guards import ImmutableRowError
+
+    _file_birth(client)
+    with app.app_context():
+        version = db.session.scalar(select(FormVersion))
+        version.definition = {**version.definition, "schema": {"type": "object"}}
+        with pytest.raises(ImmutableRowError):
+            db.session.flush()
+        db.session.rollback()
+        event = db.session.scalar(select(DossierEvent))
+        db.session.delete(event)
+        with pytest.raises(ImmutableRowError):
+            db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(DossierEvent)) == 1
