@@ -64,8 +64,8 @@ def test_answers_for_lists_and_english() -> None:
     english = {a.pointer: a for a in en.answers(data)}
     assert english["/full_name"].label == "Full name"
     assert english["/sex"].value == definition["translations"]["en"]["sex.nam"]
-    # Translation keys are data paths: "sex.nu" does not cover the rows' "members.sex.nu".
-    assert english["/members/0/sex"].value == "Nữ"
+    # Translation keys are data paths: the rows' choices have keys of their own ("members.sex.nu").
+    assert english["/members/0/sex"].value == definition["translations"]["en"]["members.sex.nu"] == "Female"
 
 
 def test_answers_for_scalar_lists_multi_choices_and_numbers() -> None:
