@@ -23,6 +23,8 @@ from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker, val
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Specification
 
+from portal.forms_engine.validation import ecma_to_re2
+
 Severity = Literal["error", "warning"]
 
 
@@ -238,9 +240,10 @@ def _dialect(schema: Any) -> tuple[type, Specification[Any]] | None:
 
 @functools.lru_cache(maxsize=1024)
 def _re2_compile(pattern: str) -> Any:
+    # the same translation and engine as validation at submit time, so import judges what will run
     options = re2.Options()
     options.log_errors = False  # the error comes back as an exception; RE2 need not also write to stderr
-    return re2.compile(pattern, options)
+    return re2.compile(ecma_to_re2(pattern), options)
 
 
 def _re2_problem(pattern: str) -> str | None:

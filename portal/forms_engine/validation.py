@@ -27,18 +27,66 @@ class PatternError(ValueError):
     """An admin pattern RE2 cannot compile (lookaround, backreference, ...)."""
 
 
+# ECMA-262 spellings RE2 lacks, rewritten before compiling (docs/decisions/0003): Unicode general categories by
+# their long name (`\p{Letter}` -> `\p{L}`; RE2 has no `LC` nor `Cn`), the `gc=`/`sc=` property forms, and
+# `\uXXXX` (a surrogate pair as one) and `\u{X...}` code point escapes (-> `\x{...}`). Left alone: `\d`, `\w`, `\b`
+# (ASCII in both), `^`/`$` (ends of the text in both); RE2's `\s` lacks \v and the Unicode spaces, and its `.`
+# matches \r, \u2028 and \u2029; both match code points, not UTF-16 units.
+_LONG_CATEGORIES = {
+    "Letter": "L", "Uppercase_Letter": "Lu", "Lowercase_Letter": "Ll", "Titlecase_Letter": "Lt",
+    "Modifier_Letter": "Lm", "Other_Letter": "Lo", "Mark": "M", "Combining_Mark": "M", "Nonspacing_Mark": "Mn",
+    "Spacing_Mark": "Mc", "Enclosing_Mark": "Me", "Number": "N", "Decimal_Number": "Nd", "digit": "Nd",
+    "Letter_Number": "Nl", "Other_Number": "No", "Punctuation": "P", "punct": "P", "Connector_Punctuation": "Pc",
+    "Dash_Punctuation": "Pd", "Open_Punctuation": "Ps", "Close_Punctuation": "Pe", "Initial_Punctuation": "Pi",
+    "Final_Punctuation": "Pf", "Other_Punctuation": "Po", "Symbol": "S", "Math_Symbol": "Sm",
+    "Currency_Symbol": "Sc", "Modifier_Symbol": "Sk", "Other_Symbol": "So", "Separator": "Z",
+    "Space_Separator": "Zs", "Line_Separator": "Zl", "Paragraph_Separator": "Zp", "Other": "C", "Control": "Cc",
+    "cntrl": "Cc", "Format": "Cf", "Surrogate": "Cs", "Private_Use": "Co",
+}  # fmt: skip
+# An escaped backslash is consumed first, so `\\p{Letter}` (a literal backslash, then "p{Letter}") is kept.
+_ECMA_ESCAPE = re.compile(
+    r"\\(?:\\|(?P<p>[pP])\{(?:(?:General_Category|gc|Script|sc)=)?(?P<name>[A-Za-z_]+)\}"
+    r"|u\{(?P<braced>[0-9A-Fa-f]{1,6})\}|u(?P<high>D[89ABab][0-9A-Fa-f]{2})\\u(?P<low>D[C-Fc-f][0-9A-Fa-f]{2})"
+    r"|u(?P<hex>[0-9A-Fa-f]{4}))"
+)
+
+
+def _re2_spelling(match: re.Match[str]) -> str:
+    if match["p"]:
+        return f"\\{match['p']}{{{_LONG_CATEGORIES.get(match['name'], match['name'])}}}"
+    if match["high"]:
+        code_point = 0x10000 + ((int(match["high"], 16) - 0xD800) << 10) + int(match["low"], 16) - 0xDC00
+        return f"\\x{{{code_point:X}}}"
+    if match["braced"] or match["hex"]:
+        return f"\\x{{{match['braced'] or match['hex']}}}"
+    return match[0]
+
+
+def ecma_to_re2(pattern: str) -> str:
+    r"""The pattern in RE2's syntax: `\p{Letter}` -> `\p{L}`, `\u00C0` -> `\x{00C0}`; all else unchanged."""
+    return _ECMA_ESCAPE.sub(_re2_spelling, pattern) if "\\" in pattern else pattern
+
+
 @functools.lru_cache(maxsize=1024)
 def compile_pattern(pattern: str) -> Any:
     """Compile an ECMA-style schema pattern with RE2, which runs in linear time (threats JS-02)."""
     try:
-        return re2.compile(pattern, options=_RE2_OPTIONS)
+        return re2.compile(ecma_to_re2(pattern), options=_RE2_OPTIONS)
     except re2.error as exc:  # type: ignore[attr-defined]
         raise PatternError(f"pattern {pattern!r} is not supported: {exc}") from None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def pattern_search(pattern: str, text: str) -> bool:
     """True when RE2 finds `pattern` in `text` (JSON Schema patterns are unanchored)."""
-    return compile_pattern(pattern).search(text) is not None
+    compiled = compile_pattern(pattern)
+    try:
+        return compiled.search(text) is not None
+    except UnicodeEncodeError:
+        # JSON allows a lone surrogate ("\ud83d"), UTF-8 (and so RE2) does not: it is matched as U+FFFD.
+        return compiled.search(_LONE_SURROGATE.sub("\ufffd", text)) is not None
 
 
 # --- formats -------------------------------------------------------------------------------------------
@@ -311,24 +359,48 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 256
 
 
-def make_validator(schema: Any) -> Validator:
+def _metaschema_format_checker(cls: Any) -> FormatChecker:
+    # The metaschema's format "regex" would compile patterns with Python's re, which refuses `\p{L}` (the advice
+    # the publish check gives) and accepts lookbehind: patterns are judged by RE2 when they run (PatternError).
+    checker = FormatChecker(formats=())
+    checker.checkers = {name: check for name, check in cls.FORMAT_CHECKER.checkers.items() if name != "regex"}
+    return checker
+
+
+_METASCHEMA_FORMATS = {cls: _metaschema_format_checker(cls) for cls in (_SafeDraft7, _SafeDraft202012)}
+
+
+def make_validator(
+    schema: Any, *, registry: referencing.Registry[Any] | None = None, assert_formats: bool = True
+) -> Validator:
     """A validator in the schema's dialect: never fetches a $ref, asserts formats, runs patterns in RE2.
 
     Raises ValueError for an unknown `$schema` and jsonschema.SchemaError for a schema its dialect rejects.
     Instances are cached by the schema's canonical JSON and are safe to share between threads.
+    `registry` and `assert_formats=False` are for the JSON-Schema-Test-Suite run only (its `remotes/`, and
+    `format` as an annotation: docs/decisions/0003); the server passes neither, and such validators are not cached.
     """
+    if registry is not None or not assert_formats:
+        registry = referencing.Registry() if registry is None else registry
+        return _build_validator(schema, registry, FORMAT_CHECKER if assert_formats else None)
     key = canonical_json(schema)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    cls = _SafeDraft7 if dialect_of(schema) == "draft-07" else _SafeDraft202012
-    # A schema its own dialect rejects (e.g. draft-07 tuple `items` under 2020-12) would crash mid-validation.
-    cls.check_schema(schema)
     # An empty Registry has no retriever: http:, https: and file: references are unresolvable (threats JS-01);
     # references to `$id`s embedded in the document are still found, because the root is crawled on lookup.
-    validator = cls(schema, registry=referencing.Registry(), format_checker=FORMAT_CHECKER)
+    validator = _build_validator(schema, referencing.Registry(), FORMAT_CHECKER)
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = validator
     return validator
+
+
+def _build_validator(
+    schema: Any, registry: referencing.Registry[Any], format_checker: FormatChecker | None
+) -> Validator:
+    cls = _SafeDraft7 if dialect_of(schema) == "draft-07" else _SafeDraft202012
+    # A schema its own dialect rejects (e.g. draft-07 tuple `items` under 2020-12) would crash mid-validation.
+    cls.check_schema(schema, format_checker=_METASCHEMA_FORMATS[cls])
+    return cls(schema, registry=registry, format_checker=format_checker)

@@ -141,8 +141,9 @@ def test_unknown_keys_are_refused_not_stored(client, sample_procedures):
         (b"[" * 100_000 + b"]" * 100_000, 400),
         (b'{"a":' * 70 + b"1" + b"}" * 70, 400),
         (b"\xff\xfe not utf-8", 400),
+        (b'{"applicant": {"full_name": "\\ud83d"}}', 400),
     ],
-    ids=["truncated", "100k-nested-arrays", "70-levels", "bad-encoding"],
+    ids=["truncated", "100k-nested-arrays", "70-levels", "bad-encoding", "lone-surrogate"],
 )
 def test_hostile_json_bodies_are_400_never_500(client, sample_procedures, body, status):
     response = client.post(BIRTH, data=body, content_type="application/json")

@@ -42,6 +42,11 @@ def parse_json_text(raw: bytes | str) -> Any:
         raise BodyError(400, "malformed", _("JSON lồng nhau quá sâu.")) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise BodyError(400, "malformed", _("JSON không hợp lệ: %(detail)s", detail=_json_detail(error))) from None
+    try:
+        # JSON may spell lone surrogates ("\ud83d"), which are not text and cannot be stored as UTF-8
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BodyError(400, "malformed", _("JSON chứa ký tự không hợp lệ (nửa cặp UTF-16).")) from None
     if _depth(value, current_app.config["MAX_JSON_DEPTH"]) > current_app.config["MAX_JSON_DEPTH"]:
         raise BodyError(
             400,
