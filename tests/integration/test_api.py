@@ -217,6 +217,8 @@ def test_idempotency_key_replays_the_first_answer(app, client, sample_procedures
     assert _count(app) == 1
     other = birth_data()
     other["child"]["full_name"] = "Người Khác"
+    other_scan = _file_birth(client, headers=headers, files={"giay_chung_sinh": (tiny_png(), "cs.pdf")})
+    assert other_scan.status_code == 422  # same key, same answers, another file: not the same request
     reused = _file_birth(client, {"applicant": applicant(), "data": other}, headers=headers)
     assert reused.status_code == 422
     assert reused.get_json()["errors"][0]["keyword"] == "idempotency_key_reused"

@@ -74,10 +74,15 @@ def _read_submission() -> tuple[Any, bytes]:
         payload = request.form.get("payload")
         if payload is None:
             raise BodyError(400, "malformed", _("Thiếu phần “payload” chứa JSON của hồ sơ."), "/payload")
-        digest_source = payload.encode()
+        digest = hashlib.sha256(payload.encode())
         for key in sorted(request.files):
             for storage in request.files.getlist(key):
-                digest_source += key.encode() + (storage.filename or "").encode()
+                # the files belong to the request's identity: a retry with another scan is another request
+                digest.update(key.encode() + b"\0" + (storage.filename or "").encode() + b"\0")
+                for chunk in iter(lambda stream=storage.stream: stream.read(65536), b""):
+                    digest.update(chunk)
+                storage.stream.seek(0)
+        digest_source = digest.hexdigest().encode()
         return parse_json_text(payload), digest_source
     if request.mimetype not in ("application/json", ""):
         raise BodyError(
