@@ -53,6 +53,19 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     #: seconds a receipt may take to render before the confirmation says "being prepared"
     RECEIPT_TIMEOUT = float(os.environ.get("RECEIPT_TIMEOUT", 20))
+    #: days a draft stays resumable after its last save; housekeeping deletes it afterwards
+    DRAFT_LIFETIME_DAYS = int(os.environ.get("DRAFT_LIFETIME_DAYS", 30))
+    #: resume attempts allowed per session and per client address in RESUME_WINDOW_SECONDS (AU-01, DP-01)
+    RESUME_MAX_ATTEMPTS = int(os.environ.get("RESUME_MAX_ATTEMPTS", 10))
+    RESUME_WINDOW_SECONDS = int(os.environ.get("RESUME_WINDOW_SECONDS", 15 * 60))
+    #: "module:Class" of the notification sender; the default records messages in the instance folder
+    NOTIFY_SENDER = os.environ.get("NOTIFY_SENDER", "portal.notify.local:RecordingSender")
+    #: try to deliver a request's messages right after its commit (a failure there never fails the request;
+    #: `flask notifications send` run from cron delivers whatever is left)
+    NOTIFY_AFTER_REQUEST = os.environ.get("NOTIFY_AFTER_REQUEST", "1") == "1"
+    #: attempts before a message is marked failed, and the first retry delay (doubled after each failure)
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 5))
+    NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", 60))
 
 
 class TestConfig(Config):

@@ -15,7 +15,7 @@ def tiny_pdf() -> bytes:
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(200, 200))
     out = io.BytesIO()
-    pdf.save(out)
+    pdf.save(out, deterministic_id=True)  # the same bytes every time, as a retried upload would be
     return out.getvalue()
 
 

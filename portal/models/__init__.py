@@ -11,7 +11,9 @@ from portal.models.dossier import (
     Draft,
     IdempotencyRecord,
 )
+from portal.models.notification import Notification, NotificationChannel, NotificationStatus
 from portal.models.procedure import FormVersion, Procedure
+from portal.models.throttle import Throttle
 
 __all__ = [
     "Attachment",
@@ -23,5 +25,9 @@ __all__ = [
     "Draft",
     "FormVersion",
     "IdempotencyRecord",
+    "Notification",
+    "NotificationChannel",
+    "NotificationStatus",
     "Procedure",
+    "Throttle",
 ]

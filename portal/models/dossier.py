@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
 
@@ -122,6 +122,11 @@ class DossierSequence(db.Model):
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def _default_draft_expiry() -> datetime:
+    # the filing view sets DRAFT_LIFETIME_DAYS on every save; this only covers drafts made elsewhere
+    return utcnow() + timedelta(days=30)
+
+
 class Draft(db.Model):
     """A form being filled in the browser: answers and uploads kept between pages, keyed by a random token."""
 
@@ -137,6 +142,10 @@ class Draft(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: set when the draft was filed; a second confirm finds the dossier through it
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), nullable=True)
+    #: HMAC-SHA256 (under SECRET_KEY) of the resume code; NULL until a valid mobile number was saved (ADR 0004)
+    resume_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    #: after this the draft can no longer be resumed, and housekeeping deletes it; pushed back on every save
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_default_draft_expiry, index=True)
 
     procedure = relationship("Procedure")
     form_version = relationship("FormVersion")

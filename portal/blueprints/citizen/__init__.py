@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("citizen", __name__)
 
-from portal.blueprints.citizen import catalogue, filing, lookup  # noqa: E402,F401  (routes register on import)
+from portal.blueprints.citizen import catalogue, filing, lookup, resume  # noqa: E402,F401  (routes register on import)

@@ -19,7 +19,9 @@ from portal.extensions import csrf, db
 from portal.i18n import current_locale
 from portal.models import Channel, Dossier, Draft, FormVersion, Procedure
 from portal.services import dossiers as dossier_service
+from portal.services.drafts import format_code, issue_and_send_code, refresh_expiry
 from portal.services.forms import applicant_spec, spec_for
+from portal.services.notifications import deliver_quietly
 from portal.services.procedures import get_procedure
 from portal.services.uploads import UploadRejected, delete_attachment, store_upload
 
@@ -30,6 +32,39 @@ log = logging.getLogger("portal.filing")
 def _remember_draft(token: str) -> None:
     tokens = [t for t in session.get("drafts", []) if t != token]
     session["drafts"] = [*tokens, token][-MAX_DRAFTS_IN_SESSION:]
+
+
+def _remember_code(token: str, code: str) -> None:
+    """The plain code stays only in the session of the browser that holds the draft anyway (ADR 0004)."""
+    live = set(session.get("drafts", []))
+    codes = {t: c for t, c in (session.get("resume_codes") or {}).items() if t in live}
+    codes[token] = code
+    session["resume_codes"] = codes
+
+
+def resume_code_for(token: str) -> str | None:
+    return (session.get("resume_codes") or {}).get(token)
+
+
+def _resume_url() -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    if base:
+        return base.rstrip("/") + url_for("citizen.resume")
+    return url_for("citizen.resume", _external=True)
+
+
+def _after_save(draft: Draft) -> list[int]:
+    """Every save: push the expiry back; the first save with a mobile number: issue the code, queue its SMS."""
+    refresh_expiry(draft, lifetime_days=current_app.config["DRAFT_LIFETIME_DAYS"])
+    code, notification = issue_and_send_code(draft, secret=current_app.config["SECRET_KEY"], resume_url=_resume_url())
+    if code is not None:
+        _remember_code(draft.token, format_code(code))
+    return [notification.id] if notification is not None else []
+
+
+def _commit(outbox: list[int]) -> None:
+    db.session.commit()
+    deliver_quietly(outbox)
 
 
 def _draft_from_session(token: str) -> Draft:
@@ -86,6 +121,8 @@ def _render_form(
         summary=summary,
         notices=notices,
         submit_text=spec_for(version, current_locale()).submit_text,
+        resume_code=resume_code_for(draft.token) if draft else None,
+        draft_expires_at=draft.expires_at if draft else None,
     )
     return html, status
 
@@ -170,6 +207,7 @@ def post_form(code: str):
     draft.data = data
     db.session.flush()
     _remember_draft(token)
+    outbox = _after_save(draft)
 
     notices: list[str] = []
     upload_problems = _take_uploads(version, draft, locale)
@@ -179,10 +217,10 @@ def post_form(code: str):
         for attachment in list(draft.attachments):
             if attachment.uid == uid:
                 delete_attachment(attachment, current_app.config["UPLOAD_DIR"])
-        db.session.commit()
+        _commit(outbox)
         return _render_form(**render, draft=draft, problems=upload_problems)
     if action.startswith(("add:", "remove:")):
-        db.session.commit()
+        _commit(outbox)
         return _render_form(**render, draft=draft, problems=upload_problems)
 
     problems = dossier_service.check_submission(
@@ -198,7 +236,7 @@ def post_form(code: str):
             )
         )
     problems = upload_problems + [p for p in problems if not any(u.pointer == p.pointer for u in upload_problems)]
-    db.session.commit()
+    _commit(outbox)
     if problems:
         applicant_spec(locale).attach_errors(applicant_form, _errors_under(problems, "/applicant"))
         data_spec.attach_errors(data_form, _errors_under(problems, "/data"))
@@ -281,6 +319,7 @@ def check_answers(token: str):
         attachments=list(draft.attachments),
         submit_text=spec_for(version, locale).submit_text,
         csrf_token=generate_csrf(),
+        resume_code=resume_code_for(draft.token),
     )
 
 
