@@ -13,7 +13,7 @@ from wtforms import Form
 from wtforms.fields.core import Field, UnboundField
 from wtforms.utils import unset_value
 
-from portal.forms_engine.nodes import Node
+from portal.forms_engine.nodes import Node, Rule, applicable, infer_alternative
 from portal.forms_engine.text import nfc
 
 
@@ -111,8 +111,11 @@ def display_scalar(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def defaults_for(node: Node, value: Any = ABSENT) -> Any:
-    """`value` with schema defaults filled in where rjsf would fill them (missing keys, short arrays)."""
+def defaults_for(node: Node, value: Any = ABSENT, required: bool | None = None) -> Any:
+    """`value` with schema defaults filled in where rjsf would fill them (missing keys, short arrays).
+
+    `required` overrides the node's own flag when a condition of the parent decides it."""
+    required = node.required if required is None else required
     if node.kind == "object":
         if value is ABSENT:
             base = dict(node.default) if node.has_default and isinstance(node.default, dict) else {}
@@ -121,10 +124,23 @@ def defaults_for(node: Node, value: Any = ABSENT) -> Any:
         else:
             return value
         for child in node.children:
+            if child.key in node.gated:
+                continue  # filled below once the plain answers say whether its branch applies
             filled = defaults_for(child, base.get(child.key, ABSENT))  # type: ignore[arg-type]
             if filled is not ABSENT:
                 base[child.key] = filled  # type: ignore[index]
-        if value is ABSENT and not base and not node.required:
+        if node.gated:
+            active, now_required = applicable(node, base)
+            for child in node.children:
+                if child.key not in node.gated:
+                    continue
+                if child.key not in active:
+                    base.pop(child.key, None)  # type: ignore[arg-type]
+                    continue
+                filled = defaults_for(child, base.get(child.key, ABSENT), child.key in now_required)  # type: ignore[arg-type]
+                if filled is not ABSENT:
+                    base[child.key] = filled  # type: ignore[index]
+        if value is ABSENT and not base and not required:
             return ABSENT
         return base
     if node.kind == "array":
@@ -141,7 +157,7 @@ def defaults_for(node: Node, value: Any = ABSENT) -> Any:
         while len(out) < node.min_items and node.row(len(out)) is not None:
             filled = defaults_for(node.row(len(out)), ABSENT)  # type: ignore[arg-type]
             out.append(None if filled is ABSENT else filled)
-        if value is ABSENT and not out and not node.required:
+        if value is ABSENT and not out and not required:
             return ABSENT  # to_json leaves an untouched optional list out, and gives [] for a required one
         return out
     if value is ABSENT and node.has_default:
@@ -179,6 +195,48 @@ class EngineForm(Form):
             # A scalar/array root schema: the single field takes the whole document.
             value = (ABSENT if data is None else data) if scalar_root else values.get(field.node.key, ABSENT)
             field.process(formdata, value)
+        if not scalar_root and self.engine_node.rules:
+            self._apply_rules()
+
+    def _apply_rules(self) -> None:
+        """Decide from the current answers which gated fields apply and which fields are required now."""
+        node = self.engine_node
+        current = {}
+        pick: AltField | None = None
+        for field in self._fields.values():
+            if isinstance(field, AltField):
+                pick = field
+                continue
+            present, value = field.to_json()
+            if present:
+                current[field.node.key] = value
+        chosen = None
+        if pick is not None:
+            chosen = pick.value if isinstance(pick.value, int) else infer_alternative(node, current)
+            pick.load(chosen)  # the radio shows the alternative the page is rendered with
+        active, required = applicable(node, current, chosen)
+        by_key: dict[Any, Any] = {field.node.key: field for field in self._fields.values()}
+        for field in self._fields.values():
+            key = field.node.key
+            if field is pick:
+                continue
+            field.required_now = key in required
+            if key in node.gated:
+                field.active = key in active
+                field.when = _when(node, key, by_key)
+        order = list(self._fields.values())
+        for rule in node.rules:
+            if rule.alt is not None:
+                controller = pick
+            else:
+                # The button goes after the last answer the condition reads.
+                readers = [by_key[k] for k in rule.inputs if k in by_key and by_key[k] is not pick]
+                controller = max(readers, key=order.index) if readers else None
+            dependents = [by_key[k] for k in (rule.then_keys | rule.else_keys) & node.gated if k in by_key]
+            if controller is not None and dependents:
+                controller.controls = True
+                # forms.js can stand in for "Cập nhật" only if it can decide every field this answer gates.
+                controller.controls_live = controller.controls_live and all(f.when for f in dependents)
 
     def to_json(self) -> Any:
         """The object (or, for a scalar root schema, the value) the citizen entered."""
@@ -187,6 +245,10 @@ class EngineForm(Form):
             return value if present else None
         out = {}
         for field in self._fields.values():
+            if not field.active or field.node.key is None:
+                # A branch that does not apply: whatever was posted for it is not an answer; nor is the
+                # choice of an alternative, which only says which fields to show.
+                continue
             present, value = field.to_json()
             if present:
                 out[field.node.key] = value
@@ -200,7 +262,7 @@ class EngineForm(Form):
         if not parts:
             return None, parts
         for field in self._fields.values():
-            if field.node.key == parts[0]:
+            if field.node.key is not None and field.node.key == parts[0]:
                 return field.find_field(parts[1:])
         return None, parts
 
@@ -216,10 +278,51 @@ class EngineForm(Form):
         return None
 
 
+def _when(node: Node, key: str, by_key: Mapping[str, Any]) -> str | None:
+    """forms.js's test for a gated field: a JSON list of conditions, any of which shows it; None when some
+    condition is too complex for the browser (the field then follows the server only).
+
+    Each condition is {"f": input name, "in": [posted tokens] or null (any answer), "empty": whether no
+    answer matches, "not": negate (an else branch)}.
+    """
+    conds: list[dict[str, Any]] = []
+    for rule in node.rules:
+        sides = [(False, rule.then_keys), (True, rule.else_keys)]
+        for negate, keys in sides:
+            if key not in keys:
+                continue
+            cond = _condition(rule, by_key)
+            if cond is None:
+                return None
+            conds.append({**cond, "not": negate})
+    return json.dumps(conds, separators=(",", ":")) if conds else None
+
+
+def _condition(rule: Rule, by_key: Mapping[Any, Any]) -> dict[str, Any] | None:
+    if rule.alt is not None:
+        pick = by_key.get(None)
+        return None if pick is None else {"f": pick.name, "in": [str(rule.alt)], "empty": False}
+    controller = by_key.get(rule.controller)
+    if controller is None or controller.node.kind not in ("choice", "boolean", "input"):
+        return None
+    checkbox = controller.node.kind == "boolean" and controller.node.widget == "checkbox"
+    if rule.key is not None:
+        # An unticked checkbox still answers (false): only the server can tell "present" there.
+        return None if checkbox else {"f": controller.name, "in": None, "empty": False}
+    if rule.simple is None or controller.node.kind == "input":
+        return None
+    _, values, empty_matches = rule.simple
+    tokens = [c.token for c in controller.node.choices if any(same_value(c.value, v) for v in values)]
+    return {"f": controller.name, "in": tokens, "empty": empty_matches and not checkbox}
+
+
 def form_class(node: Node, ctx: Context) -> type[EngineForm]:
     """A new Form class for an object node (or a one-field form for a scalar/array root)."""
     attrs: dict[str, Any] = {"engine_node": node, "engine_ctx": ctx}
     if node.kind == "object":
+        if node.alt_choice is not None:
+            # Created first, so WTForms puts it first: pick the alternative, then fill its fields.
+            attrs["engine_alt"] = AltField(node=node.alt_choice, ctx=ctx, label=node.alt_choice.label)
         for child in node.children:
             attrs[child.name] = unbound_for(child, ctx)
     else:
@@ -261,6 +364,11 @@ class EngineField(Field):
         self.errors: list[str] = []  # type: ignore[assignment]
         self.raw = ""
         self.value: Any = ABSENT
+        self.required_now = node.required  # the parent's conditions may change it (_apply_rules)
+        self.active = True  # False: a gated field whose branch does not apply now
+        self.when: str | None = None  # forms.js's test for a gated field (see _when)
+        self.controls = False  # other fields of the same object depend on this answer: offer "Cập nhật"
+        self.controls_live = True  # ... and forms.js can show/hide all of them (the button may then hide)
 
     # What the macro reads --------------------------------------------------------------------------------
 
@@ -275,9 +383,9 @@ class EngineField(Field):
     @property
     def optional(self) -> bool:
         """Marked "(không bắt buộc)": the citizen may leave it empty."""
-        # Conditional fields are required when they apply; marking them optional would mislead.
+        # Required-ness follows the branch that applies now (required_now), not only the schema's `required`.
         node = self.node
-        return not (node.required or node.conditional or self.is_row or self.locked) and node.kind != "note"
+        return not (self.required_now or self.is_row or self.locked) and node.kind != "note"
 
     @property
     def hint_id(self) -> str:
@@ -548,6 +656,24 @@ class ChoiceField(EngineField):
         return attrs
 
 
+class AltField(ChoiceField):
+    """Which alternative of a oneOf/anyOf the citizen fills in: a control for the page, not an answer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Posted as "<object>-__alt": a name no property can take (safe_name never starts with "_").
+        kwargs["name"] = "__alt"
+        super().__init__(*args, **kwargs)
+
+    def parse(self, raw: str) -> Any:
+        for choice in self.node.choices:
+            if choice.token == raw:
+                return choice.value
+        return ABSENT  # nothing or a forged token: the data decides (infer_alternative)
+
+    def to_json(self) -> tuple[bool, Any]:
+        return False, None
+
+
 class BooleanField(ChoiceField):
     """Yes/no as two radios (unanswered stays absent), or one checkbox (unticked means false)."""
 
@@ -669,7 +795,7 @@ class ObjectField(EngineField):
 
     def to_json(self) -> tuple[bool, Any]:
         out = self.form.to_json()
-        if not out and not (self.node.required or self.is_row):
+        if not out and not (self.required_now or self.is_row):
             return False, None
         return True, out
 
@@ -797,7 +923,7 @@ class ArrayField(EngineField):
             if not present:
                 value = row.node.empty_value if row.node.has_empty_value else None
             out.append(value)
-        if not self.node.required and all(v is None or v == "" or v == {} or v == [] for v in out):
+        if not self.required_now and all(v is None or v == "" or v == {} or v == [] for v in out):
             # Untouched rows of an optional list (e.g. the empty boxes minItems shows) mean "not answered".
             return False, None
         return True, out

@@ -1,4 +1,20 @@
-"""Schema + uiSchema -> a tree of nodes, one per schema location, shared by fields, messages, answers."""
+"""Schema + uiSchema -> a tree of nodes, one per schema location, shared by fields, messages, answers.
+
+Conditional fields (if/then/else, dependentRequired, dependentSchemas, draft-07 `dependencies`): the server
+decides. Each object node keeps its conditions as `Rule`s and the set of `gated` keys, the properties that
+exist only when a branch applies: keys a branch declares that the object itself does not, and keys the
+object declares but only a branch of if/then/else or a schema dependency requires (delivery_address when
+delivery is "buu_dien"). `applicable()` evaluates the rules against the object's current value (from the
+post or the prefill) on every render: it gives the gated keys that apply now and the keys required now.
+dependentRequired and array-form `dependencies` gate nothing (rjsf shows those fields always); they only
+make fields required. An `if` that is a `const`/`enum` test on one sibling choice can also run in the
+browser: `Rule.simple` describes it, and fields.py turns it into the `data-when` that forms.js evaluates.
+
+Alternatives (oneOf/anyOf whose alternatives are object schemas) reuse the same machinery: each alternative
+is a `Rule` with `alt` set, its properties are gated keys, and the object gets `alt_choice`, a radio question
+posted as `<object name>-__alt` that is not part of the data. Which alternative applies comes from that
+answer, or, on a prefill, from the data (`infer_alternative`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +31,7 @@ import referencing.exceptions
 import referencing.jsonschema
 
 from portal.forms_engine.messages import UI_TEXT, lower_first
-from portal.forms_engine.validation import canonical_json, dialect_of
+from portal.forms_engine.validation import canonical_json, dialect_of, make_validator
 
 #: Objects/arrays nested deeper than this are not rendered (recursive $ref would never end).
 MAX_DEPTH = 6
@@ -73,6 +89,36 @@ class Choice:
 
 
 @dataclass(eq=False)
+class Rule:
+    """One condition of an object: `test` (an `if` schema) or `key` (present) decides which branch applies."""
+
+    test: dict[str, Any] | None
+    key: str | None
+    then_keys: frozenset[str] = frozenset()
+    then_required: frozenset[str] = frozenset()
+    else_keys: frozenset[str] = frozenset()
+    else_required: frozenset[str] = frozenset()
+    # (controlling key, accepted values, absent counts as a match) when the test is a const/enum on one key.
+    simple: tuple[str, list[Any], bool] | None = None
+    alt: int | None = None  # an alternative of oneOf/anyOf: applies when the citizen picked this one
+
+    @property
+    def controller(self) -> str | None:
+        """The sibling whose answer decides, when one does."""
+        return self.key if self.key is not None else (self.simple[0] if self.simple else None)
+
+    @property
+    def inputs(self) -> list[str]:
+        """Every sibling the test reads, so that "Cập nhật" can follow the last of them."""
+        if self.controller is not None:
+            return [self.controller]
+        test = self.test if isinstance(self.test, Mapping) else {}
+        props = test.get("properties") if isinstance(test.get("properties"), Mapping) else {}
+        required = test.get("required") if isinstance(test.get("required"), list) else []
+        return [k for k in [*props, *required] if isinstance(k, str)]
+
+
+@dataclass(eq=False)
 class Node:
     """One schema location rendered as a question, a group or a repeatable list."""
 
@@ -91,7 +137,7 @@ class Node:
     help: str = ""
     placeholder: str = ""
     required: bool = False
-    conditional: bool = False  # came from then/else/dependencies: shown for now, toggled in a later issue
+    conditional: bool = False  # a gated key of its parent: rendered only while a branch applies
     widget: str = "text"
     input_type: str = "text"
     fmt: str | None = None
@@ -115,6 +161,14 @@ class Node:
     removable: bool = True
     depth: int = 0
     error_messages: dict[str, str] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)  # an object's conditions
+    gated: frozenset[str] = frozenset()  # an object's keys that exist only while a branch applies
+    base_required: frozenset[str] = frozenset()  # an object's keys required whatever the conditions
+    check: Any = None  # (schema, instance) -> bool in the document's dialect, for `if` tests
+    # oneOf/anyOf of object schemas: the schemas and labels of the alternatives the citizen picks from.
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+    alt_labels: list[str] = field(default_factory=list)
+    alt_choice: Node | None = None  # the radio question "which alternative", a UI control outside the data
 
     @property
     def error_label(self) -> str:
@@ -223,6 +277,14 @@ def _types_of(schema: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(found)
     if "properties" in schema or "additionalProperties" in schema or "required" in schema:
         return ("object",)
+    for keyword in ("oneOf", "anyOf"):
+        alts = schema.get(keyword)
+        if (
+            isinstance(alts, list)
+            and alts
+            and all(isinstance(a, Mapping) and (a.get("type") == "object" or "properties" in a) for a in alts)
+        ):
+            return ("object",)  # alternatives of objects: the citizen picks one
     if "items" in schema or "prefixItems" in schema:
         return ("array",)
     return ()
@@ -291,6 +353,7 @@ class _Builder:
         self.tr: Mapping[str, Any] = (translations or {}).get(locale) or {}
         self.text = UI_TEXT[locale]
         self.count = 0
+        self.check = _checker(schema)
 
     # -- resolution ------------------------------------------------------------------------------------
 
@@ -326,29 +389,76 @@ class _Builder:
             parts = current.pop("allOf")
             for i, part in enumerate(parts):
                 sub, _ = self.resolve(part, resolver, f"{where}/allOf/{i}")
-                for keyword in ("if", "then", "else"):
-                    # Conditionals of each allOf branch stay separate; they are collected per branch below.
-                    if keyword in sub:
-                        current.setdefault("x-conditionals", []).append(sub.pop(keyword))
+                # Each allOf branch keeps its own if/then/else together: they are separate rules.
+                triple = {k: sub.pop(k) for k in ("if", "then", "else") if k in sub}
+                if triple:
+                    current.setdefault("x-conditionals", []).append(triple)
+                current.setdefault("x-conditionals", []).extend(sub.pop("x-conditionals", []))
+                if not current["x-conditionals"]:
+                    current.pop("x-conditionals")
                 current = _merge(current, sub)
         return current, resolver
 
-    def conditional_properties(self, schema: Mapping[str, Any], resolver: Any, where: str) -> dict[str, Any]:
-        """Properties that only appear under then/else/dependencies: shown as optional fields for now."""
-        sources: list[Any] = [schema.get("then"), schema.get("else"), *schema.get("x-conditionals", [])]
-        sources += list((schema.get("dependentSchemas") or {}).values())
-        sources += [d for d in (schema.get("dependencies") or {}).values() if isinstance(d, Mapping)]
+    def rules_for(
+        self, schema: Mapping[str, Any], resolver: Any, where: str
+    ) -> tuple[list[Rule], dict[str, Any], set[str]]:
+        """An object's conditions, the properties only its branches declare, and the keys branches require."""
+        rules: list[Rule] = []
         found: dict[str, Any] = {}
-        for source in sources:
+        branch_required: set[str] = set()
+
+        def branch(source: Any) -> tuple[frozenset[str], frozenset[str]]:
             if not isinstance(source, Mapping):
-                continue
+                return frozenset(), frozenset()
             try:
                 sub, _ = self.resolve(source, resolver, where)
             except FormSchemaError:
-                continue
-            for key, value in (sub.get("properties") or {}).items():
+                return frozenset(), frozenset()
+            props = sub.get("properties") if isinstance(sub.get("properties"), Mapping) else {}
+            for key, value in props.items():
                 found.setdefault(key, value)
-        return found
+            required = frozenset(k for k in (sub.get("required") or []) if isinstance(k, str))
+            branch_required.update(required)
+            return frozenset(props) | required, required
+
+        triples: list[Mapping[str, Any]] = []
+        if "if" in schema:
+            triples.append({k: schema[k] for k in ("if", "then", "else") if k in schema})
+        triples += [t for t in schema.get("x-conditionals", []) if isinstance(t, Mapping)]
+        for triple in triples:
+            test = triple.get("if")
+            if not isinstance(test, Mapping | bool):
+                continue
+            then_keys, then_required = branch(triple.get("then"))
+            else_keys, else_required = branch(triple.get("else"))
+            if isinstance(test, bool):
+                test = {} if test else {"not": {}}
+            rules.append(Rule(dict(test), None, then_keys, then_required, else_keys, else_required, _simple_test(test)))
+        dependent: list[tuple[str, Any]] = []
+        if isinstance(schema.get("dependentSchemas"), Mapping) and self.dialect != "draft-07":
+            dependent += list(schema["dependentSchemas"].items())
+        required_lists: list[tuple[str, Any]] = []
+        if isinstance(schema.get("dependentRequired"), Mapping) and self.dialect != "draft-07":
+            required_lists += list(schema["dependentRequired"].items())
+        if isinstance(schema.get("dependencies"), Mapping) and self.dialect == "draft-07":
+            for key, value in schema["dependencies"].items():
+                (required_lists if isinstance(value, list) else dependent).append((key, value))
+        for key, value in required_lists:
+            if isinstance(value, list):
+                rules.append(Rule(None, key, then_required=frozenset(v for v in value if isinstance(v, str))))
+        for key, value in dependent:
+            alts = value.get("oneOf") if isinstance(value, Mapping) else None
+            if isinstance(alts, list) and alts and all(_decides(a, key) for a in alts):
+                # rjsf's dynamic form: each alternative names the value of `key` it goes with.
+                for alt in alts:
+                    test = {"properties": {key: alt["properties"][key]}, "required": [key]}
+                    rest = {**alt, "properties": {k: v for k, v in alt["properties"].items() if k != key}}
+                    keys, required = branch(rest)
+                    rules.append(Rule(test, None, keys, required, simple=_simple_test(test)))
+            else:
+                keys, required = branch(value)
+                rules.append(Rule(None, key, keys, required))
+        return rules, found, branch_required
 
     # -- text ------------------------------------------------------------------------------------------
 
@@ -420,6 +530,12 @@ class _Builder:
         widget = widget if widget in _KNOWN_WIDGETS else None
 
         enumerated = "enum" in resolved or "const" in resolved
+        if (
+            not types
+            and not enumerated
+            and any(self._object_alternatives(resolved, k, resolver, schema_pointer) for k in ("oneOf", "anyOf"))
+        ):
+            types = non_null = node.types = ("object",)  # $ref'd object alternatives: pick one
         if depth == 0 and not types and not enumerated:
             types = non_null = node.types = ("object",)  # a bare {} root: an object form with no questions yet
         if "object" in non_null and not enumerated and (non_null[0] == "object" or "properties" in resolved):
@@ -472,12 +588,54 @@ class _Builder:
         node.kind = "object"
         node.widget = "fieldset"
         props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
-        conditional = {
-            k: v
-            for k, v in self.conditional_properties(schema, resolver, node.schema_pointer).items()
-            if k not in props
-        }
+        rules, extra, branch_required = self.rules_for(schema, resolver, node.schema_pointer)
+        conditional = {k: v for k, v in extra.items() if k not in props}
         required = set(schema.get("required") or []) if isinstance(schema.get("required"), list) else set()
+        node.base_required = frozenset(k for k in required if isinstance(k, str))
+        alt_gated: set[str] = set()
+        for keyword in ("oneOf", "anyOf"):
+            alts = self._object_alternatives(schema, keyword, resolver, node.schema_pointer)
+            if not alts:
+                continue
+            for i, (alt, label) in enumerate(alts):
+                alt_props = alt.get("properties") if isinstance(alt.get("properties"), Mapping) else {}
+                alt_required = frozenset(k for k in (alt.get("required") or []) if isinstance(k, str))
+                for key, value in alt_props.items():
+                    if key not in props:
+                        conditional.setdefault(key, value)
+                keys = (frozenset(alt_props) | alt_required) - frozenset(props)
+                alt_gated |= keys
+                rules.append(Rule(None, None, keys, alt_required, alt=i))
+                node.alternatives.append(alt)
+                node.alt_labels.append(label or self.text["alternative"].format(n=i + 1))
+            break
+        node.rules = rules
+        # Gated: declared only by a branch or an alternative, or declared here but required only by a branch
+        # (delivery_address belongs to the "buu_dien" branch).
+        node.gated = (
+            frozenset(conditional)
+            | frozenset(k for k in branch_required if k in props and k not in required)
+            | frozenset(alt_gated)
+        )
+        node.check = self.check
+        if node.alternatives:
+            node.alt_choice = Node(
+                kind="choice",
+                key=None,
+                name="__alt",
+                pointer=node.pointer,
+                schema_pointer=node.schema_pointer,
+                dotted=node.dotted,
+                schema={},
+                ui={},
+                types=("string",),
+                text=self.text,
+                label=self.t(node.dotted, "alternative") or self.text["choose_alternative"],
+                required=True,
+                widget="radio" if len(node.alternatives) <= RADIO_LIMIT else "select",
+                choices=[Choice(i, str(i), label) for i, label in enumerate(node.alt_labels)],
+                depth=node.depth + 1,
+            )
         every = [*props.keys(), *conditional.keys()]
         order = node.ui.get("order")
         if isinstance(order, list):
@@ -504,13 +662,35 @@ class _Builder:
                 pointer=f"{node.pointer}/{_esc(key)}",
                 schema_pointer=where,
                 dotted=f"{node.dotted}.{key}" if node.dotted else key,
-                required=key in required and key in props,
+                required=key in required,
                 depth=node.depth + 1,
                 readonly=node.readonly,
             )
             if child is not None:
-                child.conditional = key not in props
+                child.conditional = key in node.gated
                 node.children.append(child)
+
+    def _object_alternatives(
+        self, schema: Mapping[str, Any], keyword: str, resolver: Any, where: str
+    ) -> list[tuple[dict[str, Any], str | None]]:
+        """oneOf/anyOf whose alternatives are all object schemas (not labelled consts): what to pick from."""
+        alts = schema.get(keyword)
+        if not isinstance(alts, list) or not alts:
+            return []
+        out: list[tuple[dict[str, Any], str | None]] = []
+        for i, alt in enumerate(alts):
+            try:
+                sub, _ = self.resolve(alt, resolver, f"{where}/{keyword}/{i}")
+            except FormSchemaError:
+                return []
+            if "const" in sub or "enum" in sub:
+                return []
+            types = _types_of(sub)
+            if types and "object" not in types:
+                return []
+            title = sub.get("title")
+            out.append((sub, title if isinstance(title, str) and title else None))
+        return out
 
     def _array(self, node: Node, schema: dict[str, Any], ui: Any, resolver: Any, widget: str | None) -> None:
         uimap = ui if isinstance(ui, Mapping) else {}
@@ -718,6 +898,88 @@ class _Builder:
             attrs["spellcheck"] = "false"
         node.input_type = input_type
         node.attrs = attrs
+
+
+def _checker(schema: Any) -> Any:
+    """(sub-schema, instance) -> whether the instance passes, with the document's $refs and dialect."""
+    try:
+        validator = make_validator(schema)
+    except Exception:  # an invalid schema is reported by FormSpec; conditions then never apply
+        return None
+
+    def check(sub: Any, instance: Any) -> bool:
+        try:
+            return bool(validator.evolve(schema=sub).is_valid(instance))
+        except Exception:  # an unresolvable $ref inside an `if`: the branch is taken as applying
+            return True
+
+    return check
+
+
+def _decides(alt: Any, key: str) -> bool:
+    """An alternative of a schema dependency that names the value of `key` it goes with."""
+    return isinstance(alt, Mapping) and isinstance(alt.get("properties"), Mapping) and key in alt["properties"]
+
+
+def _simple_test(test: Any) -> tuple[str, list[Any], bool] | None:
+    """An `if` that is a const/enum test on one key, in a form the browser can evaluate; else None."""
+    if not isinstance(test, Mapping) or set(test) - {"properties", "required", "type"}:
+        return None
+    props = test.get("properties")
+    required = test.get("required", [])
+    if not isinstance(props, Mapping) or len(props) != 1 or not isinstance(required, list):
+        return None
+    key, sub = next(iter(props.items()))
+    if not isinstance(sub, Mapping) or set(required) - {key}:
+        return None
+    if set(sub) == {"const"} or set(sub) == {"const", "type"}:
+        values = [sub["const"]]
+    elif (set(sub) == {"enum"} or set(sub) == {"enum", "type"}) and isinstance(sub["enum"], list):
+        values = list(sub["enum"])
+    else:
+        return None
+    return key, values, key not in required
+
+
+def infer_alternative(node: Node, value: Any) -> int:
+    """The alternative a prefill was made with: the first the data is valid against, else the one whose
+    properties it answers most (the first on a tie)."""
+    data = value if isinstance(value, Mapping) else {}
+    if node.check is not None:
+        for i, alt in enumerate(node.alternatives):
+            if node.check(alt, dict(data)):
+                return i
+    best, best_count = 0, -1
+    for i, alt in enumerate(node.alternatives):
+        props = alt.get("properties") if isinstance(alt.get("properties"), Mapping) else {}
+        count = len(set(props) & set(data))
+        if count > best_count:
+            best, best_count = i, count
+    return best
+
+
+def applicable(node: Node, value: Any, chosen: int | None = None) -> tuple[set[str], set[str]]:
+    """(gated keys that apply now, keys required now) for an object node and its current value.
+
+    `chosen`: the alternative the citizen picked, if the object has alternatives; inferred from the data
+    when None."""
+    data = value if isinstance(value, Mapping) else {}
+    active: set[str] = set()
+    required = set(node.base_required)
+    if node.alternatives and chosen is None:
+        chosen = infer_alternative(node, data)
+    for rule in node.rules:
+        if rule.alt is not None:
+            taken = rule.alt == chosen
+        elif rule.key is not None:
+            taken = rule.key in data
+        elif node.check is None or rule.test is None:
+            taken = True
+        else:
+            taken = node.check(rule.test, dict(data))
+        active |= rule.then_keys if taken else rule.else_keys
+        required |= rule.then_required if taken else rule.else_required
+    return active & node.gated, required
 
 
 def _labelled(schema: Mapping[str, Any]) -> bool:

@@ -16,7 +16,14 @@ from werkzeug.datastructures import MultiDict
 
 from portal.forms_engine.fields import ABSENT, Context, EngineForm, defaults_for, form_class, same_value
 from portal.forms_engine.messages import MESSAGES, UI_TEXT, format_number, locale_key
-from portal.forms_engine.nodes import FormSchemaError, Node, build_tree, join_pointer, split_pointer
+from portal.forms_engine.nodes import (
+    FormSchemaError,
+    Node,
+    build_tree,
+    infer_alternative,
+    join_pointer,
+    split_pointer,
+)
 from portal.forms_engine.validation import make_validator, pattern_search
 
 __all__ = ["Answer", "FieldError", "FormSpec", "compile_form"]
@@ -105,6 +112,8 @@ class FormSpec:
         may have cleared them). Read-only fields always show `data` or their default, never the post.
         If the post carries `_action` (an add/remove button), the row is added/removed, `form.engine_action`
         is set and `form.engine_anchor` is the id to scroll back to; otherwise both are None.
+        `_action=update` ("Cập nhật", after an answer that conditional fields or alternatives depend on)
+        also sets `form.engine_action`: the page re-renders with the fields that now apply, unchecked.
         """
         action_text = formdata.get("_action") if formdata is not None else None
         action: tuple[str, str] | None = None
@@ -207,13 +216,14 @@ class FormSpec:
     def _to_field_errors(self, error: ValidationError, data: Any) -> list[FieldError]:
         keyword = str(error.validator)
         if keyword in ("oneOf", "anyOf") and error.context and not self._is_choice_error(error):
-            # Object alternatives: the most relevant problem inside the closest alternative says more.
-            best = min(error.context, key=relevance)
-            deeper = [
-                e
-                for e in error.context
-                if e.relative_schema_path and e.relative_schema_path[0] == best.relative_schema_path[0]
-            ]
+            # Object alternatives: speak of the one the citizen is filling (as the form infers it from the
+            # data), else of the alternative with the most relevant problem.
+            node, rest = self.root.find(join_pointer(list(error.absolute_path)))
+            if not rest and node.alternatives and len(node.alternatives) == len(error.validator_value):
+                index: Any = infer_alternative(node, error.instance)
+            else:
+                index = min(error.context, key=relevance).relative_schema_path[0]
+            deeper = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == index]
             out: list[FieldError] = []
             for sub in deeper:
                 out.extend(self._to_field_errors(sub, data))
@@ -341,10 +351,11 @@ class FormSpec:
         """Put each message on its field (shown above the input) and fill each error's `field_id`.
 
         Errors whose pointer no field covers stay only in `form.engine_errors`, which holds every error
-        in page order for the error summary.
+        in page order for the error summary. Where the citizen picked an alternative other than the one
+        `validate` inferred from the data (nothing of it filled in yet), its errors replace the others.
         """
         placed: list[FieldError] = []
-        for error in errors:
+        for error in self._chosen_alternative_errors(form, errors):
             field, _ = form.find_field(split_pointer(error.pointer))
             if field is None:
                 target = form.first_target_id()
@@ -357,6 +368,35 @@ class FormSpec:
             placed.append(error)
         form.engine_errors = placed
         return placed
+
+    def _chosen_alternative_errors(self, form: EngineForm, errors: list[FieldError]) -> list[FieldError]:
+        """`errors` with those about an alternative the citizen did not pick replaced by the picked one's."""
+        out = list(errors)
+        for pointer, sub in _object_forms(form, ""):
+            pick = getattr(sub, "engine_alt", None)
+            node = sub.engine_node
+            if pick is None or not isinstance(pick.value, int) or pick.value >= len(node.alternatives):
+                continue
+            data = sub.to_json()
+            if pick.value == infer_alternative(node, data):
+                continue
+            keys = set().union(*(r.then_keys for r in node.rules if r.alt is not None))
+            heads = [f"{pointer}/{_esc(k)}" for k in keys]
+            out = [
+                e
+                for e in out
+                if not any(e.pointer == h or e.pointer.startswith(h + "/") for h in heads)
+                and not (e.pointer == pointer and e.keyword in ("oneOf", "anyOf"))
+            ]
+            alternative = node.alternatives[pick.value]
+            for problem in self.validator.evolve(schema=alternative).iter_errors(data):
+                # `required` errors already sit at the missing field (validation._required).
+                where = pointer + join_pointer(list(problem.absolute_path))
+                found = FieldError(where, str(problem.validator), self.message_for(problem, where))
+                if found not in out:
+                    out.append(found)
+        out.sort(key=lambda e: self._order_key(e.pointer))
+        return out
 
     # -- answers ---------------------------------------------------------------------------------------------
 
@@ -447,6 +487,22 @@ class FormSpec:
         if isinstance(value, Mapping):
             return "; ".join(f"{k}: {self._plain(v)}" for k, v in value.items())
         return str(value)
+
+
+def _object_forms(form: Any, pointer: str) -> list[tuple[str, Any]]:
+    """Every object form inside `form` (itself first) with the data pointer it fills."""
+    found = [(pointer, form)] if form.engine_node.kind == "object" else []
+    for field in form.engine_fields:
+        key = field.node.key
+        if key is None or not field.active:
+            continue
+        if field.engine_kind == "object":
+            found += _object_forms(field.form, f"{pointer}/{_esc(key)}")
+        elif field.engine_kind == "array":
+            for i, row in enumerate(field.entries):
+                if row.engine_kind == "object":
+                    found += _object_forms(row.form, f"{pointer}/{_esc(key)}/{i}")
+    return found
 
 
 def _first_input_id(node: Node, base: str) -> str:

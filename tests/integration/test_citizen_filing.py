@@ -235,3 +235,26 @@ def test_attachments_move_from_draft_to_dossier(app, client, sample_procedures):
         attachment = db.session.scalar(select(Attachment))
         assert attachment.dossier_id is not None and attachment.draft_id is None
         assert db.session.scalar(select(func.count()).select_from(DossierEvent)) == 1
+
+
+def _branch_of(html: str, field: str) -> str:
+    """The opening tag of the conditional block that holds the field."""
+    before = html[: html.index(f'for="{field}"')]
+    return before[before.rindex('<fieldset class="fe-when"') :].split(">", 1)[0]
+
+
+def test_update_button_shows_the_branch_that_now_applies_without_validating(client, sample_procedures):
+    page = client.get("/thu-tuc/2.000815/nop-ho-so").get_data(as_text=True)
+    assert "hidden disabled" in _branch_of(page, "data-delivery_address")  # by post only
+    fields = form_fields(page)
+    fields["data-delivery"] = "buu_dien"
+    fields["_action"] = "update"
+    updated = client.post(
+        "/thu-tuc/2.000815/nop-ho-so", data=fields.to_dict(flat=False), content_type="multipart/form-data"
+    )
+    html = updated.get_data(as_text=True)
+    assert updated.status_code == 200
+    assert 'class="error-summary"' not in html  # an update is not a validation
+    assert "hidden" not in _branch_of(html, "data-delivery_address")
+    label = html[html.index('for="data-delivery_address"') :].split("</label>", 1)[0]
+    assert "không bắt buộc" not in label  # required now that it applies

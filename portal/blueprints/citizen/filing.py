@@ -219,7 +219,7 @@ def post_form(code: str):
                 delete_attachment(attachment, current_app.config["UPLOAD_DIR"])
         _commit(outbox)
         return _render_form(**render, draft=draft, problems=upload_problems)
-    if action.startswith(("add:", "remove:")):
+    if action == "update" or action.startswith(("add:", "remove:")):
         _commit(outbox)
         return _render_form(**render, draft=draft, problems=upload_problems)
 

@@ -51,12 +51,16 @@ class BrowserForm(HTMLParser):
         self._select: dict[str, Any] | None = None
         self._option: dict[str, Any] | None = None
         self.ids: list[str] = []
+        # Open fieldsets, True for a disabled one: nothing inside a disabled fieldset is posted.
+        self._fieldsets: list[bool] = []
 
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: (v if v is not None else "") for k, v in attrs_list}
         if "id" in attrs:
             self.ids.append(attrs["id"])
-        disabled = "disabled" in attrs
+        disabled = "disabled" in attrs or any(self._fieldsets)
+        if tag == "fieldset":
+            self._fieldsets.append("disabled" in attrs)
         if tag == "input":
             input_type = attrs.get("type", "text").lower()
             name = attrs.get("name")
@@ -92,6 +96,8 @@ class BrowserForm(HTMLParser):
             self._option["text"] += data
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "fieldset" and self._fieldsets:
+            self._fieldsets.pop()
         if tag == "textarea" and self._textarea is not None:
             box, self._textarea = self._textarea, None
             text = box["text"]
