@@ -178,6 +178,7 @@ class EngineForm(Form):
     engine_errors: list[Any]
     engine_text: dict[str, str]
     engine_submit_text: str = ""
+    engine_page_keys: set[Any] | None = None
 
     def process(
         self,

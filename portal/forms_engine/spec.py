@@ -24,9 +24,10 @@ from portal.forms_engine.nodes import (
     join_pointer,
     split_pointer,
 )
+from portal.forms_engine.pages import Page, build_pages, page_of_pointer
 from portal.forms_engine.validation import make_validator, pattern_search
 
-__all__ = ["Answer", "FieldError", "FormSpec", "compile_form"]
+__all__ = ["Answer", "FieldError", "FormSpec", "Page", "compile_form"]
 
 _ACTION = re.compile(r"(add|remove):([A-Za-z0-9_\-]{1,400})")
 
@@ -74,6 +75,10 @@ class FormSpec:
         except SchemaError as exc:
             raise FormSchemaError(f"not a valid schema: {exc.message}", join_pointer(list(exc.absolute_path))) from None
         self.root: Node = build_tree(schema, self.ui_schema, self.translations, self.locale)
+        tr = self.translations.get(self.locale)
+        #: the steps of a multi-step form (`ui:pages`); one untitled page when the form has none
+        self.pages: list[Page] = build_pages(self.root, self.ui_schema, tr if isinstance(tr, Mapping) else {})
+        self.multi_page: bool = len(self.pages) > 1
         root_schema = schema if isinstance(schema, Mapping) else {}
         self.title: str = self._root_text("title", root_schema)
         self.description: str = self._root_text("description", root_schema)
@@ -105,7 +110,7 @@ class FormSpec:
         filled = defaults_for(self.root, ABSENT if data is None else data)
         return {} if filled is ABSENT and self.root.kind == "object" else (None if filled is ABSENT else filled)
 
-    def form(self, formdata: Any = None, data: Any = None, prefix: str = "data") -> EngineForm:
+    def form(self, formdata: Any = None, data: Any = None, prefix: str = "data", page: int | None = None) -> EngineForm:
         """A form instance of a new class. `formdata`: the posted MultiDict; `data`: JSON to prefill.
 
         Without either, the form shows schema defaults. With `data`, missing keys stay empty (the citizen
@@ -114,6 +119,9 @@ class FormSpec:
         is set and `form.engine_anchor` is the id to scroll back to; otherwise both are None.
         `_action=update` ("Cập nhật", after an answer that conditional fields or alternatives depend on)
         also sets `form.engine_action`: the page re-renders with the fields that now apply, unchecked.
+        With `page` (an index into `pages`), the form renders only that page's fields; the other fields
+        take their values from `data`, never from the post, so `to_json` returns the whole document with
+        this page's answers merged in.
         """
         action_text = formdata.get("_action") if formdata is not None else None
         action: tuple[str, str] | None = None
@@ -127,6 +135,20 @@ class FormSpec:
         source = self.defaults() if data is None else data
         cls = form_class(self.root, ctx)
         form = cls(formdata=formdata, prefix=prefix, data=source)
+        form.engine_page_keys = None
+        if page is not None and self.root.kind == "object":
+            keys: set[Any] = set(self.pages[page].fields)
+            if page == len(self.pages) - 1:
+                keys.add(None)  # the choice of a root alternative goes with the whole-document checks
+            form.engine_page_keys = keys
+            if formdata is not None:
+                values = source if isinstance(source, Mapping) else {}
+                for field in form.engine_fields:
+                    key = field.node.key
+                    if key is not None and key not in keys:
+                        field.process(None, values.get(key, ABSENT))
+                if self.root.rules:
+                    form._apply_rules()
         form.engine_action = action_text if isinstance(action_text, str) and action_text else None
         form.engine_anchor = ctx.anchor
         form.engine_text = self.text
@@ -193,8 +215,15 @@ class FormSpec:
 
     # -- validation ------------------------------------------------------------------------------------------
 
-    def validate(self, data: Any, prefix: str | None = None) -> list[FieldError]:
-        """Every problem at once, in the schema's dialect, with the citizen's words; [] when valid."""
+    def page_of(self, pointer: str) -> int:
+        """The index of the page that asks about `pointer` (the last page for the whole document)."""
+        return page_of_pointer(self.pages, pointer)
+
+    def validate(self, data: Any, prefix: str | None = None, page: int | None = None) -> list[FieldError]:
+        """Every problem at once, in the schema's dialect, with the citizen's words; [] when valid.
+
+        With `page`, only the problems of that page's fields (the whole document is still validated, so
+        conditions read answers from every page)."""
         errors: list[FieldError] = []
         try:
             found = sorted(self.validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
@@ -209,6 +238,8 @@ class FormSpec:
             if error not in unique:
                 unique.append(error)
         unique.sort(key=lambda e: self._order_key(e.pointer))
+        if page is not None:
+            unique = [e for e in unique if self.page_of(e.pointer) == page]
         if prefix is not None:
             unique = [dataclasses.replace(e, field_id=self.field_id(e.pointer, prefix)) for e in unique]
         return unique
@@ -400,8 +431,12 @@ class FormSpec:
 
     # -- answers ---------------------------------------------------------------------------------------------
 
-    def answers(self, data: Any) -> list[Answer]:
-        """Questions and answers in form order, in the form's own words (check-your-answers, receipts)."""
+    def answers(self, data: Any, page: int | None = None) -> list[Answer]:
+        """Questions and answers in form order, in the form's own words (check-your-answers, receipts).
+
+        With `page`, only the answers to that page's questions."""
+        if page is not None:
+            return [a for a in self.answers(data) if self.page_of(a.pointer) == page]
         out: list[Answer] = []
         if self.root.kind == "object":
             if isinstance(data, Mapping):

@@ -154,17 +154,20 @@ def _type_date(group, day: str, month: str, year: str) -> None:
 
 
 def _fill_birth_form(page, *, certificate: Path | None, mother_id: str = MOTHER_ID) -> None:
-    """Everything a mother filing for her own child types on the birth registration page."""
+    """Everything a mother filing for her own child types, step by step; stops on the last step, not sent."""
+    next_step = page.get_by_role("button", name="Tiếp tục")
     page.get_by_label("Cho chính tôi").check()
 
     me = page.get_by_role("region", name="Người yêu cầu (người có hồ sơ)")
     me.get_by_label("Họ, chữ đệm và tên", exact=True).fill("Nguyễn Thị Ánh")
     me.get_by_label("Số điện thoại di động").fill("0912 345 678")
     me.get_by_label("Số định danh cá nhân").fill(MOTHER_ID)
+    next_step.click()
 
     page.get_by_role("group", name="Quan hệ của người đi đăng ký với người được khai sinh").get_by_label(
         "Mẹ", exact=True
     ).check()
+    next_step.click()
 
     child = page.get_by_role("group", name="Thông tin người được khai sinh")
     child.get_by_label("Họ, chữ đệm và tên").fill("Trần Minh Đức")
@@ -172,6 +175,7 @@ def _fill_birth_form(page, *, certificate: Path | None, mother_id: str = MOTHER_
     child.get_by_role("group", name="Giới tính").get_by_label("Nam", exact=True).check()
     child.get_by_label("Nơi sinh").fill("Bệnh viện Đa khoa tỉnh Tuyên Quang")
     child.get_by_label("Quê quán").fill("Xã Mỹ Bằng, tỉnh Tuyên Quang")
+    next_step.click()
 
     mother = page.get_by_role("group", name="Thông tin người mẹ")
     mother.get_by_label("Họ, chữ đệm và tên").fill("Nguyễn Thị Ánh")
@@ -192,5 +196,13 @@ def _fill_birth_form(page, *, certificate: Path | None, mother_id: str = MOTHER_
 
 @pytest.fixture
 def fill_birth_form() -> Callable[..., None]:
-    """fill_birth_form(page, certificate=path_or_None, mother_id=...) types the whole form by its labels."""
+    """fill_birth_form(page, certificate=path_or_None, mother_id=...) types every step by its labels."""
     return _fill_birth_form
+
+
+@pytest.fixture
+def sent_messages(live_server) -> Callable[[], list[dict]]:
+    """sent_messages() -> every SMS/email the live server's RecordingSender wrote so far, oldest first."""
+    from portal.notify.local import recorded
+
+    return lambda: recorded(live_server.app.config["INSTANCE_DIR"])

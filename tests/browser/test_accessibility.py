@@ -137,9 +137,10 @@ def test_error_summary_takes_focus_on_load(live_server, scan_page, where):
 def test_error_prefix_is_for_screen_readers_only(live_server, scan_page):
     """The "Lỗi:" before each field message is read out but not drawn (needs forms.css on the page)."""
     _submit_empty_birth_form(live_server, scan_page)
-    child = scan_page.get_by_role("group", name="Thông tin người được khai sinh")
-    expect(child.get_by_label("Họ, chữ đệm và tên")).to_have_accessible_description(
-        re.compile(r"Lỗi: Nhập họ, chữ đệm và tên của trẻ")
+    # the birth form's first step is the applicant
+    me = scan_page.get_by_role("region", name="Người yêu cầu (người có hồ sơ)")
+    expect(me.get_by_label("Họ, chữ đệm và tên", exact=True)).to_have_accessible_description(
+        re.compile(r"Lỗi: Nhập họ, chữ đệm và tên")
     )
     boxes = scan_page.locator("main .fe-error .fe-vh").evaluate_all(
         "spans => spans.map(s => { const r = s.getBoundingClientRect(); return [r.width, r.height]; })"

@@ -164,12 +164,18 @@ def test_resume_on_another_device_brings_back_everything_and_files_one_dossier(a
     page = other.get(response.headers["Location"])
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Trần Văn Ệ" in html and "Nguyễn Thị Ánh" in html and "Giấy chứng sinh.pdf" in html
-    assert code in html
-    fields = form_fields(html)
+    assert "Nguyễn Thị Ánh" in html and code in html
+    # the birth form is filled in steps: 1 applicant, 2 requester, 3 child, 4 parents and the upload
+    last = other.get(response.headers["Location"] + "&buoc=4").get_data(as_text=True)
+    assert "Trần Văn Ệ" in last and "Giấy chứng sinh.pdf" in last
+    fields = form_fields(other.get(response.headers["Location"] + "&buoc=3").get_data(as_text=True))
     fields["data-child-full_name"] = "Trần Minh Đức"
     fields["_action"] = "continue"
-    saved = other.post(FORM_URL, data=fields.to_dict(flat=False), content_type="multipart/form-data")
+    step = other.post(FORM_URL + "?buoc=3", data=fields.to_dict(flat=False), content_type="multipart/form-data")
+    assert step.status_code == 303 and "buoc=4" in step.headers["Location"], step.get_data(as_text=True)[:2000]
+    fields = form_fields(other.get(step.headers["Location"]).get_data(as_text=True))
+    fields["_action"] = "continue"
+    saved = other.post(FORM_URL + "?buoc=4", data=fields.to_dict(flat=False), content_type="multipart/form-data")
     assert saved.status_code == 303, saved.get_data(as_text=True)[:2000]
     check = other.get(saved.headers["Location"]).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', check).group(1)

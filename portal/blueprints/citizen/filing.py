@@ -102,6 +102,7 @@ def _render_form(
     problems=(),
     notices=(),
     status=200,
+    step=None,
 ):
     summary = [(p.field_id or "", p.message) for p in problems]
     document_errors = {
@@ -123,8 +124,48 @@ def _render_form(
         submit_text=spec_for(version, current_locale()).submit_text,
         resume_code=resume_code_for(draft.token) if draft else None,
         draft_expires_at=draft.expires_at if draft else None,
+        step=step,
+        steps=_step_titles(spec_for(version, current_locale())),
     )
     return html, status
+
+
+# -- steps: a form with `ui:pages` is filled one page per request ------------------------------------------------
+# Step 1 is the applicant ("Người yêu cầu"), then one step per page; the uploads go with the last page.
+# A post without `buoc` in its address is the whole form at once, as a page rendered before steps existed.
+
+
+def _step_titles(spec) -> list[str]:
+    if not spec.multi_page:
+        return []
+    return [_("Người yêu cầu"), *(page.title or _("Tờ khai") for page in spec.pages)]
+
+
+def _requested_step(spec) -> int | None:
+    """The step in the address (1-based, clamped), None for a one-page form or a whole-form post."""
+    if not spec.multi_page:
+        return None
+    raw = request.args.get("buoc", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
+        return None if request.method == "POST" else 1
+    return min(max(int(raw), 1), len(spec.pages) + 1)
+
+
+def _page_of_step(step: int | None) -> int | None:
+    return None if step is None or step < 2 else step - 2
+
+
+def _step_url(code: str, token: str, step: int, errors: bool = False) -> str:
+    extra = {"loi": "1"} if errors else {}
+    return url_for("citizen.start_form", code=code, buoc=step, **{"ho-so-tam": token}, **extra)
+
+
+def _step_of_problem(spec, pointer: str) -> int:
+    if pointer == "/applicant" or pointer.startswith("/applicant/"):
+        return 1
+    if pointer == "/data" or pointer.startswith("/data/"):
+        return spec.page_of(pointer[len("/data") :]) + 2
+    return len(spec.pages) + 1  # documents go with the last page
 
 
 @bp.get("/thu-tuc/<code>/nop-ho-so")
@@ -137,15 +178,38 @@ def start_form(code: str):
         draft = _draft_from_session(token)
         version = draft.form_version
     data_spec = spec_for(version, locale)
+    step = _requested_step(data_spec)
+    if step is not None and step > 1 and draft is None:
+        return redirect(url_for("citizen.start_form", code=code), code=303)
     applicant = dict(draft.applicant) if draft else {}
+    applicant_form = applicant_spec(locale).form(data=applicant, prefix="applicant")
+    data_form = data_spec.form(data=dict(draft.data) if draft else None, prefix="data", page=_page_of_step(step))
+    problems: list[dossier_service.Problem] = []
+    if step is not None and draft is not None and request.args.get("loi") == "1":
+        # sent back from the check page: say at once what this step still needs
+        problems = [
+            p
+            for p in dossier_service.check_submission(
+                version=version,
+                applicant=draft.applicant,
+                data=draft.data,
+                file_counts=_file_counts(draft),
+                locale=locale,
+            )
+            if _step_of_problem(data_spec, p.pointer) == step
+        ]
+        applicant_spec(locale).attach_errors(applicant_form, _errors_under(problems, "/applicant"))
+        data_spec.attach_errors(data_form, _errors_under(problems, "/data"))
     return _render_form(
         procedure=procedure,
         version=version,
         draft_token=draft.token if draft else secrets.token_urlsafe(24),
-        applicant_form=applicant_spec(locale).form(data=applicant, prefix="applicant"),
-        data_form=data_spec.form(data=dict(draft.data) if draft else None, prefix="data"),
+        applicant_form=applicant_form,
+        data_form=data_form,
         on_behalf=bool(applicant.get("filed_by")),
         draft=draft,
+        step=step,
+        problems=problems,
     )
 
 
@@ -169,11 +233,20 @@ def post_form(code: str):
     if draft is not None:
         version = draft.form_version
     data_spec = spec_for(version, locale)
-    applicant_form = applicant_spec(locale).form(
-        formdata=request.form, prefix="applicant", data=dict(draft.applicant) if draft else None
-    )
-    data_form = data_spec.form(formdata=request.form, prefix="data", data=dict(draft.data) if draft else None)
-    on_behalf = request.form.get("on_behalf") == "yes"
+    step = _requested_step(data_spec)
+    stored_applicant = dict(draft.applicant) if draft else None
+    stored_data = dict(draft.data) if draft else (data_spec.defaults() if step is not None else None)
+    if step is None or step == 1:
+        applicant_form = applicant_spec(locale).form(formdata=request.form, prefix="applicant", data=stored_applicant)
+        on_behalf = request.form.get("on_behalf") == "yes"
+    else:
+        # a later step posts only its own page: the applicant stays as saved
+        applicant_form = applicant_spec(locale).form(prefix="applicant", data=stored_applicant or {})
+        on_behalf = bool((stored_applicant or {}).get("filed_by"))
+    if step == 1:
+        data_form = data_spec.form(prefix="data", data=stored_data, page=0)
+    else:
+        data_form = data_spec.form(formdata=request.form, prefix="data", data=stored_data, page=_page_of_step(step))
     render = dict(
         procedure=procedure,
         version=version,
@@ -181,24 +254,29 @@ def post_form(code: str):
         applicant_form=applicant_form,
         data_form=data_form,
         on_behalf=on_behalf,
+        step=step,
     )
 
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        # nothing is saved from an unauthenticated post, but nothing typed is thrown away either
+        # nothing is saved from an unauthenticated post, but nothing typed is thrown away either; the page must not
+        # claim a saved draft (draft=None), or the browser would drop its own copy of what was typed
         return _render_form(
             **render,
-            draft=draft,
+            draft=None,
             status=400,
             notices=[_("Phiên làm việc đã hết hạn. Thông tin bạn nhập vẫn còn; hãy bấm “Tiếp tục” một lần nữa.")],
         )
 
-    applicant = applicant_spec(locale).to_json(applicant_form)
-    if not on_behalf:
-        applicant.pop("filed_by", None)
-    applicant = dossier_service.normalise_applicant(applicant)
-    data = data_spec.to_json(data_form)
+    if step is None or step == 1:
+        applicant = applicant_spec(locale).to_json(applicant_form)
+        if not on_behalf:
+            applicant.pop("filed_by", None)
+        applicant = dossier_service.normalise_applicant(applicant)
+    else:
+        applicant = stored_applicant or {}
+    data = stored_data if step == 1 else data_spec.to_json(data_form)
 
     if draft is None:
         draft = Draft(token=token, procedure_id=procedure.id, form_version_id=version.id)
@@ -222,6 +300,10 @@ def post_form(code: str):
     if action == "update" or action.startswith(("add:", "remove:")):
         _commit(outbox)
         return _render_form(**render, draft=draft, problems=upload_problems)
+    if action == "back" and step is not None:
+        # nothing is checked on the way back, and everything typed on this step is kept
+        _commit(outbox)
+        return redirect(_step_url(code, token, max(step - 1, 1)), code=303)
 
     problems = dossier_service.check_submission(
         version=version, applicant=applicant, data=data, file_counts=_file_counts(draft), locale=locale
@@ -236,26 +318,34 @@ def post_form(code: str):
             )
         )
     problems = upload_problems + [p for p in problems if not any(u.pointer == p.pointer for u in upload_problems)]
+    if step is not None:
+        # "Tiếp tục" checks this step only; the check page checks them all
+        problems = [p for p in problems if _step_of_problem(data_spec, p.pointer) == step]
     _commit(outbox)
     if problems:
         applicant_spec(locale).attach_errors(applicant_form, _errors_under(problems, "/applicant"))
         data_spec.attach_errors(data_form, _errors_under(problems, "/data"))
         return _render_form(**render, draft=draft, problems=problems, notices=notices, status=200)
+    if step is not None and step <= len(data_spec.pages):
+        return redirect(_step_url(code, token, step + 1), code=303)
     return redirect(url_for("citizen.check_answers", token=token), code=303)
 
 
 def _busy_form(code: str):
     procedure, version = _published(code)
     locale = current_locale()
+    data_spec = spec_for(version, locale)
+    step = _requested_step(data_spec)
     response = make_response(
         *_render_form(
             procedure=procedure,
             version=version,
             draft_token=(request.form.get("draft") or "")[:64],
             applicant_form=applicant_spec(locale).form(formdata=request.form, prefix="applicant"),
-            data_form=spec_for(version, locale).form(formdata=request.form, prefix="data"),
+            data_form=data_spec.form(formdata=request.form, prefix="data", page=_page_of_step(step)),
             on_behalf=request.form.get("on_behalf") == "yes",
             draft=None,
+            step=step,
             status=503,
             notices=[
                 _(
@@ -308,8 +398,27 @@ def check_answers(token: str):
         return redirect(url_for("citizen.confirmation", receipt=dossier.receipt_token), code=303)
     locale = current_locale()
     version = draft.form_version
+    data_spec = spec_for(version, locale)
+    sections = []
+    if data_spec.multi_page:
+        problems = dossier_service.check_submission(
+            version=version,
+            applicant=draft.applicant,
+            data=draft.data,
+            file_counts=_file_counts(draft),
+            locale=locale,
+        )
+        if problems:
+            # a step skipped (by address) or left unfinished: back to the first one with something missing
+            first = min(_step_of_problem(data_spec, p.pointer) for p in problems)
+            return redirect(_step_url(draft.procedure.code, token, first, errors=True), code=303)
+        sections = [
+            (page.title, data_spec.answers(draft.data, page=i), i + 2) for i, page in enumerate(data_spec.pages)
+        ]
     return render_template(
         "citizen/check.html",
+        sections=sections,
+        steps=_step_titles(data_spec),
         draft=draft,
         procedure=draft.procedure,
         meta=version.meta,
