@@ -83,6 +83,17 @@ def _published(code: str) -> tuple[Procedure, FormVersion]:
     return proc, proc.current_version
 
 
+def _draft_problems(draft: Draft, locale: str) -> list[dossier_service.Problem]:
+    """Everything wrong with a whole draft, as the final submit will judge it."""
+    return dossier_service.check_submission(
+        version=draft.form_version,
+        applicant=draft.applicant,
+        data=draft.data,
+        file_counts=_file_counts(draft),
+        locale=locale,
+    )
+
+
 def _file_counts(draft: Draft | None) -> dict[str, int]:
     counts: dict[str, int] = {}
     for attachment in draft.attachments if draft else []:
@@ -401,13 +412,7 @@ def check_answers(token: str):
     data_spec = spec_for(version, locale)
     sections = []
     if data_spec.multi_page:
-        problems = dossier_service.check_submission(
-            version=version,
-            applicant=draft.applicant,
-            data=draft.data,
-            file_counts=_file_counts(draft),
-            locale=locale,
-        )
+        problems = _draft_problems(draft, locale)
         if problems:
             # a step skipped (by address) or left unfinished: back to the first one with something missing
             first = min(_step_of_problem(data_spec, p.pointer) for p in problems)
@@ -443,13 +448,7 @@ def confirm(token: str):
         return _to_confirmation(db.session.get(Dossier, draft.dossier_id))
     locale = current_locale()
     version = draft.form_version
-    problems = dossier_service.check_submission(
-        version=version,
-        applicant=draft.applicant,
-        data=draft.data,
-        file_counts=_file_counts(draft),
-        locale=locale,
-    )
+    problems = _draft_problems(draft, locale)
     if problems:
         # the version's rules did not change, so this only happens after tampering or a lost upload
         return redirect(url_for("citizen.start_form", code=draft.procedure.code, **{"ho-so-tam": token}), code=303)
