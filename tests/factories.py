@@ -156,3 +156,12 @@ def flatten(prefix: str, value, out: MultiDict) -> MultiDict:
     else:
         out[prefix] = str(value)
     return out
+
+
+def typed_form(client, url: str, *, data: dict, person: dict, action: str = "continue") -> MultiDict:
+    """The e-Form page's fields as a browser would post them after the citizen typed `person` and `data`."""
+    fields = form_fields(client.get(url).get_data(as_text=True))
+    flatten("data", data, fields)
+    flatten("applicant", person, fields)
+    fields["_action"] = action
+    return fields

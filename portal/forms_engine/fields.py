@@ -6,7 +6,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from wtforms import Form
@@ -612,21 +612,7 @@ class ChoiceField(EngineField):
 
     def options(self) -> list[dict[str, Any]]:
         """Each choice with its element id and whether it is selected."""
-        out = []
-        for i, choice in enumerate(self.node.choices):
-            selected = self.raw == choice.token if self.raw else False
-            option_id = f"{self.id}-{i}"
-            out.append(
-                {
-                    "id": option_id,
-                    "token": choice.token,
-                    "label": choice.label,
-                    "disabled": choice.disabled,
-                    "selected": selected,
-                    "autofocus": self.autofocus(option_id),
-                }
-            )
-        return out
+        return _choice_options(self, lambda token: bool(self.raw) and self.raw == token)
 
     @property
     def target_id(self) -> str:
@@ -715,20 +701,7 @@ class MultiChoiceField(EngineField):
         return "multiselect" if self.node.widget == "select" else "checkboxes"
 
     def options(self) -> list[dict[str, Any]]:
-        out = []
-        for i, choice in enumerate(self.node.choices):
-            option_id = f"{self.id}-{i}"
-            out.append(
-                {
-                    "id": option_id,
-                    "token": choice.token,
-                    "label": choice.label,
-                    "disabled": choice.disabled,
-                    "selected": choice.token in self.tokens,
-                    "autofocus": self.autofocus(option_id),
-                }
-            )
-        return out
+        return _choice_options(self, lambda token: token in self.tokens)
 
     @property
     def target_id(self) -> str:
@@ -944,3 +917,21 @@ class ArrayField(EngineField):
     @property
     def optional(self) -> bool:
         return False
+
+
+def _choice_options(field: Any, is_selected: Callable[[str], bool]) -> list[dict[str, Any]]:
+    """The choices of a radio group, select or checkbox list, each with its element id and state."""
+    out = []
+    for i, choice in enumerate(field.node.choices):
+        option_id = f"{field.id}-{i}"
+        out.append(
+            {
+                "id": option_id,
+                "token": choice.token,
+                "label": choice.label,
+                "disabled": choice.disabled,
+                "selected": is_selected(choice.token),
+                "autofocus": field.autofocus(option_id),
+            }
+        )
+    return out

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Attachment, Dossier, DossierEvent
-from tests.factories import applicant, birth_data, flatten, form_fields, tiny_pdf
+from tests.factories import applicant, birth_data, flatten, form_fields, tiny_pdf, typed_form
 
 FORM_URL = "/thu-tuc/1.001193/nop-ho-so"
 CODE_RE = re.compile(r"H60\.22\.5-\d{6}-\d{4,}")
@@ -183,11 +183,7 @@ def test_add_and_remove_rows_of_a_repeatable_group_without_javascript(client, sa
 
 def test_lost_session_rerenders_the_form_with_everything_typed(app, sample_procedures):
     client = app.test_client()
-    page = client.get(FORM_URL).get_data(as_text=True)
-    fields = form_fields(page)
-    flatten("data", birth_data(), fields)
-    flatten("applicant", applicant(), fields)
-    fields["_action"] = "continue"
+    fields = typed_form(client, FORM_URL, data=birth_data(), person=applicant())
     fresh = app.test_client()  # the session cookie is gone: the CSRF token no longer matches
     response = fresh.post(FORM_URL, data=fields.to_dict(flat=False), content_type="multipart/form-data")
     html = response.get_data(as_text=True)

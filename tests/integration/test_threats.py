@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from portal.extensions import db
 from portal.models import Attachment, Dossier, Draft
 from tests.conftest import FORMS_DIR, build_app
-from tests.factories import applicant, birth_data, flatten, form_fields, tiny_pdf
+from tests.factories import applicant, birth_data, flatten, form_fields, tiny_pdf, typed_form
 
 XSS = '<img src=x onerror=alert(1)>"><svg onload=alert(2)><a href="javascript:alert(3)">x</a>'
 BIRTH = "/api/v1/procedures/1.001193/dossiers"
@@ -267,11 +267,7 @@ def test_rl05_a_held_lock_answers_503_with_everything_typed(tmp_path):
         db.create_all()
     assert app.test_cli_runner().invoke(args=["forms", "import", str(FORMS_DIR)]).exit_code == 0
     client = app.test_client()
-    page = client.get(FORM_URL).get_data(as_text=True)
-    fields = form_fields(page)
-    flatten("data", birth_data(), fields)
-    flatten("applicant", applicant(), fields)
-    fields["_action"] = "continue"
+    fields = typed_form(client, FORM_URL, data=birth_data(), person=applicant())
     path = str(tmp_path / "busy.db")
     holder = sqlite3.connect(path, timeout=1, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")

@@ -75,7 +75,8 @@ def _read_submission() -> tuple[Any, bytes]:
         if payload is None:
             raise BodyError(400, "malformed", _("Thiếu phần “payload” chứa JSON của hồ sơ."), "/payload")
         digest = hashlib.sha256(payload.encode())
-        for key in sorted(request.files):
+        # the files are read twice only when a retry must be recognised
+        for key in sorted(request.files) if request.headers.get("Idempotency-Key") else ():
             for storage in request.files.getlist(key):
                 # the files belong to the request's identity: a retry with another scan is another request
                 digest.update(key.encode() + b"\0" + (storage.filename or "").encode() + b"\0")
