@@ -13,7 +13,7 @@ from wtforms import Form
 from wtforms.fields.core import Field, UnboundField
 from wtforms.utils import unset_value
 
-from portal.forms_engine.nodes import Node, Rule, applicable, infer_alternative
+from portal.forms_engine.nodes import Node, Rule, applies, decide, infer_alternative
 from portal.forms_engine.text import nfc
 
 
@@ -130,13 +130,11 @@ def defaults_for(node: Node, value: Any = ABSENT, required: bool | None = None) 
             if filled is not ABSENT:
                 base[child.key] = filled  # type: ignore[index]
         if node.gated:
-            active, now_required = applicable(node, base)
-            for child in node.children:
-                if child.key not in node.gated:
-                    continue
-                if child.key not in active:
-                    base.pop(child.key, None)  # type: ignore[arg-type]
-                    continue
+            active, now_required, outcomes = decide(node, base)
+            shown = [c for c in node.children if c.key in node.gated and applies(node, c, active, outcomes)]
+            for key in node.gated - {c.key for c in shown}:
+                base.pop(key, None)
+            for child in shown:
                 filled = defaults_for(child, base.get(child.key, ABSENT), child.key in now_required)  # type: ignore[arg-type]
                 if filled is not ABSENT:
                     base[child.key] = filled  # type: ignore[index]
@@ -215,7 +213,7 @@ class EngineForm(Form):
         if pick is not None:
             chosen = pick.value if isinstance(pick.value, int) else infer_alternative(node, current)
             pick.load(chosen)  # the radio shows the alternative the page is rendered with
-        active, required = applicable(node, current, chosen)
+        active, required, outcomes = decide(node, current, chosen)
         by_key: dict[Any, Any] = {field.node.key: field for field in self._fields.values()}
         for field in self._fields.values():
             key = field.node.key
@@ -223,8 +221,8 @@ class EngineForm(Form):
                 continue
             field.required_now = key in required
             if key in node.gated:
-                field.active = key in active
-                field.when = _when(node, key, by_key)
+                field.active = applies(node, field.node, active, outcomes)
+                field.when = _when(node, field.node, by_key)
         order = list(self._fields.values())
         for rule in node.rules:
             if rule.alt is not None:
@@ -262,9 +260,10 @@ class EngineForm(Form):
             return field.find_field(parts)
         if not parts:
             return None, parts
-        for field in self._fields.values():
-            if field.node.key is not None and field.node.key == parts[0]:
-                return field.find_field(parts[1:])
+        # Of several variants of one key, the one on the page now.
+        same = [f for f in self._fields.values() if f.node.key is not None and f.node.key == parts[0]]
+        if same:
+            return next((f for f in same if f.active), same[0]).find_field(parts[1:])
         return None, parts
 
     @property
@@ -279,7 +278,7 @@ class EngineForm(Form):
         return None
 
 
-def _when(node: Node, key: str, by_key: Mapping[str, Any]) -> str | None:
+def _when(node: Node, child: Node, by_key: Mapping[str, Any]) -> str | None:
     """forms.js's test for a gated field: a JSON list of conditions, any of which shows it; None when some
     condition is too complex for the browser (the field then follows the server only).
 
@@ -287,11 +286,13 @@ def _when(node: Node, key: str, by_key: Mapping[str, Any]) -> str | None:
     answer matches, "not": negate (an else branch)}.
     """
     conds: list[dict[str, Any]] = []
-    for rule in node.rules:
+    for index, rule in enumerate(node.rules):
         sides = [(False, rule.then_keys), (True, rule.else_keys)]
         for negate, keys in sides:
-            if key not in keys:
+            if child.key not in keys:
                 continue
+            if child.branches is not None and (index, not negate) not in child.branches:
+                continue  # another variant of this key goes with that branch
             cond = _condition(rule, by_key)
             if cond is None:
                 return None
@@ -437,12 +438,18 @@ class EngineField(Field):
         self.errors = []
         if data is unset_value:
             data = ABSENT
-        if data is ABSENT and self.locked and self.node.has_default:
+        if self.locked and self.node.has_default and (data is ABSENT or not self.belongs(data)):
+            # A read-only field shows its default; so does the read-only variant of a key when the value
+            # came from another variant (the defaults were filled before the citizen picked a branch).
             data = self.node.default
         self.object_data = data
         self.load(data)
         if formdata is not None and not self.locked:
             self.load_post(formdata)
+
+    def belongs(self, value: Any) -> bool:
+        """Whether `value` is one this field could hold; only variants of a key ever hold another's."""
+        return True
 
     def load(self, value: Any) -> None:
         self.value = value
@@ -617,6 +624,9 @@ class ChoiceField(EngineField):
     @property
     def target_id(self) -> str:
         return f"{self.id}-0" if self.engine_kind == "radio" and self.node.choices else self.id
+
+    def belongs(self, value: Any) -> bool:
+        return self.node.branches is None or any(same_value(c.value, value) for c in self.node.choices)
 
     def load(self, value: Any) -> None:
         self.value = value

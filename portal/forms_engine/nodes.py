@@ -169,6 +169,10 @@ class Node:
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     alt_labels: list[str] = field(default_factory=list)
     alt_choice: Node | None = None  # the radio question "which alternative", a UI control outside the data
+    # A gated key that branches declare with different schemas (a Cat's food is meat/grass/fish, a Fish's
+    # insect/worms) gets one node per schema; `branches` names the (rule index, side) outcomes that bring
+    # this one in. None: the node stands for its key whichever branch applies.
+    branches: frozenset[tuple[int, bool]] | None = None
 
     @property
     def error_label(self) -> str:
@@ -192,16 +196,25 @@ class Node:
             return self.prefix_items[index]
         return self.item
 
-    def find(self, pointer: str) -> tuple[Node, list[str]]:
-        """The deepest node on a data pointer, and the pointer parts below it that no node covers."""
+    def find(self, pointer: str, data: Any = None) -> tuple[Node, list[str]]:
+        """The deepest node on a data pointer, and the pointer parts below it that no node covers.
+
+        With the document `data`, a key that branches declare differently resolves to the variant the data
+        was entered with (its label and messages), not to the first one."""
         parts = split_pointer(pointer)
         node = self
         for i, part in enumerate(parts):
             nxt: Node | None = None
             if node.kind == "object":
                 nxt = node.child(part)
+                if nxt is not None and nxt.branches is not None and isinstance(data, Mapping):
+                    active, _, outcomes = decide(node, data)
+                    variants = [c for c in node.children if c.key == part]
+                    nxt = next((c for c in variants if applies(node, c, active, outcomes)), nxt)
+                data = data.get(part) if isinstance(data, Mapping) else None
             elif node.kind == "array" and part.isdigit():
                 nxt = node.row(int(part))
+                data = data[int(part)] if isinstance(data, list) and int(part) < len(data) else None
             if nxt is None:
                 return node, parts[i:]
             node = nxt
@@ -401,13 +414,14 @@ class _Builder:
 
     def rules_for(
         self, schema: Mapping[str, Any], resolver: Any, where: str
-    ) -> tuple[list[Rule], dict[str, Any], set[str]]:
-        """An object's conditions, the properties only its branches declare, and the keys branches require."""
+    ) -> tuple[list[Rule], dict[str, list[tuple[Any, tuple[int, bool]]]], set[str]]:
+        """An object's conditions, the properties its branches declare (each schema with the rule outcome
+        that declares it), and the keys branches require."""
         rules: list[Rule] = []
-        found: dict[str, Any] = {}
+        found: dict[str, list[tuple[Any, tuple[int, bool]]]] = {}
         branch_required: set[str] = set()
 
-        def branch(source: Any) -> tuple[frozenset[str], frozenset[str]]:
+        def branch(source: Any, side: bool = True) -> tuple[frozenset[str], frozenset[str]]:
             if not isinstance(source, Mapping):
                 return frozenset(), frozenset()
             try:
@@ -416,7 +430,8 @@ class _Builder:
                 return frozenset(), frozenset()
             props = sub.get("properties") if isinstance(sub.get("properties"), Mapping) else {}
             for key, value in props.items():
-                found.setdefault(key, value)
+                # The rule this branch belongs to is appended next, at index len(rules).
+                found.setdefault(key, []).append((value, (len(rules), side)))
             required = frozenset(k for k in (sub.get("required") or []) if isinstance(k, str))
             branch_required.update(required)
             return frozenset(props) | required, required
@@ -430,7 +445,7 @@ class _Builder:
             if not isinstance(test, Mapping | bool):
                 continue
             then_keys, then_required = branch(triple.get("then"))
-            else_keys, else_required = branch(triple.get("else"))
+            else_keys, else_required = branch(triple.get("else"), side=False)
             if isinstance(test, bool):
                 test = {} if test else {"not": {}}
             rules.append(Rule(dict(test), None, then_keys, then_required, else_keys, else_required, _simple_test(test)))
@@ -589,7 +604,7 @@ class _Builder:
         node.widget = "fieldset"
         props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
         rules, extra, branch_required = self.rules_for(schema, resolver, node.schema_pointer)
-        conditional = {k: v for k, v in extra.items() if k not in props}
+        declared = {k: v for k, v in extra.items() if k not in props}
         required = set(schema.get("required") or []) if isinstance(schema.get("required"), list) else set()
         node.base_required = frozenset(k for k in required if isinstance(k, str))
         alt_gated: set[str] = set()
@@ -602,7 +617,7 @@ class _Builder:
                 alt_required = frozenset(k for k in (alt.get("required") or []) if isinstance(k, str))
                 for key, value in alt_props.items():
                     if key not in props:
-                        conditional.setdefault(key, value)
+                        declared.setdefault(key, []).append((value, (len(rules), True)))
                 keys = (frozenset(alt_props) | alt_required) - frozenset(props)
                 alt_gated |= keys
                 rules.append(Rule(None, None, keys, alt_required, alt=i))
@@ -613,7 +628,7 @@ class _Builder:
         # Gated: declared only by a branch or an alternative, or declared here but required only by a branch
         # (delivery_address belongs to the "buu_dien" branch).
         node.gated = (
-            frozenset(conditional)
+            frozenset(declared)
             | frozenset(k for k in branch_required if k in props and k not in required)
             | frozenset(alt_gated)
         )
@@ -636,7 +651,7 @@ class _Builder:
                 choices=[Choice(i, str(i), label) for i, label in enumerate(node.alt_labels)],
                 depth=node.depth + 1,
             )
-        every = [*props.keys(), *conditional.keys()]
+        every = [*props.keys(), *declared.keys()]
         order = node.ui.get("order")
         if isinstance(order, list):
             listed = [k for k in order if isinstance(k, str) and k in every]
@@ -651,24 +666,25 @@ class _Builder:
         used: set[str] = set()
         uimap = ui if isinstance(ui, Mapping) else {}
         for key in every:
-            sub_schema = props.get(key, conditional.get(key))
             where = f"{node.schema_pointer}/properties/{_esc(key)}"
-            child = self.build(
-                sub_schema,
-                uimap.get(key),
-                resolver,
-                key=key,
-                name=safe_name(key, used),
-                pointer=f"{node.pointer}/{_esc(key)}",
-                schema_pointer=where,
-                dotted=f"{node.dotted}.{key}" if node.dotted else key,
-                required=key in required,
-                depth=node.depth + 1,
-                readonly=node.readonly,
-            )
-            if child is not None:
-                child.conditional = key in node.gated
-                node.children.append(child)
+            for sub_schema, branches in [(props[key], None)] if key in props else _variants(declared[key]):
+                child = self.build(
+                    sub_schema,
+                    uimap.get(key),
+                    resolver,
+                    key=key,
+                    name=safe_name(key, used),
+                    pointer=f"{node.pointer}/{_esc(key)}",
+                    schema_pointer=where,
+                    dotted=f"{node.dotted}.{key}" if node.dotted else key,
+                    required=key in required,
+                    depth=node.depth + 1,
+                    readonly=node.readonly,
+                )
+                if child is not None:
+                    child.conditional = key in node.gated
+                    child.branches = branches
+                    node.children.append(child)
 
     def _object_alternatives(
         self, schema: Mapping[str, Any], keyword: str, resolver: Any, where: str
@@ -900,6 +916,17 @@ class _Builder:
         node.attrs = attrs
 
 
+def _variants(declared: list[tuple[Any, tuple[int, bool]]]) -> list[tuple[Any, frozenset[tuple[int, bool]] | None]]:
+    """The schemas to render for a key only branches declare: one per distinct schema, each with the rule
+    outcomes that bring it in; a single one standing for every branch when they all agree."""
+    groups: dict[str, tuple[Any, set[tuple[int, bool]]]] = {}
+    for sub_schema, outcome in declared:
+        groups.setdefault(canonical_json(sub_schema), (sub_schema, set()))[1].add(outcome)
+    if len(groups) == 1:
+        return [(next(iter(groups.values()))[0], None)]
+    return [(sub_schema, frozenset(outcomes)) for sub_schema, outcomes in groups.values()]
+
+
 def _checker(schema: Any) -> Any:
     """(sub-schema, instance) -> whether the instance passes, with the document's $refs and dialect."""
     try:
@@ -963,9 +990,16 @@ def applicable(node: Node, value: Any, chosen: int | None = None) -> tuple[set[s
 
     `chosen`: the alternative the citizen picked, if the object has alternatives; inferred from the data
     when None."""
+    active, required, _ = decide(node, value, chosen)
+    return active, required
+
+
+def decide(node: Node, value: Any, chosen: int | None = None) -> tuple[set[str], set[str], list[bool]]:
+    """`applicable`, plus each rule's outcome (True: its `then` side applies), which `applies` reads."""
     data = value if isinstance(value, Mapping) else {}
     active: set[str] = set()
     required = set(node.base_required)
+    outcomes: list[bool] = []
     if node.alternatives and chosen is None:
         chosen = infer_alternative(node, data)
     for rule in node.rules:
@@ -977,9 +1011,27 @@ def applicable(node: Node, value: Any, chosen: int | None = None) -> tuple[set[s
             taken = True
         else:
             taken = node.check(rule.test, dict(data))
+        outcomes.append(taken)
         active |= rule.then_keys if taken else rule.else_keys
         required |= rule.then_required if taken else rule.else_required
-    return active & node.gated, required
+    return active & node.gated, required, outcomes
+
+
+def applies(node: Node, child: Node, active: set[str], outcomes: list[bool]) -> bool:
+    """Whether a child of an object is on the page now, from `decide`'s answer: plain children always;
+    gated ones while their key applies; of several variants of one key, the first whose branch is taken."""
+    if child.key not in node.gated:
+        return True
+    if child.key not in active:
+        return False
+    if child.branches is None:
+        return True
+    for sibling in node.children:
+        if sibling.key != child.key or sibling.branches is None:
+            continue
+        if any(i < len(outcomes) and outcomes[i] == side for i, side in sibling.branches):
+            return sibling is child
+    return False
 
 
 def _labelled(schema: Mapping[str, Any]) -> bool:

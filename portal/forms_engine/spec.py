@@ -19,7 +19,9 @@ from portal.forms_engine.messages import MESSAGES, UI_TEXT, format_number, local
 from portal.forms_engine.nodes import (
     FormSchemaError,
     Node,
+    applies,
     build_tree,
+    decide,
     infer_alternative,
     join_pointer,
     split_pointer,
@@ -260,7 +262,7 @@ class FormSpec:
                 out.extend(self._to_field_errors(sub, data))
             return out
         pointer = join_pointer(list(error.absolute_path))
-        return [FieldError(pointer, keyword, self.message_for(error, pointer))]
+        return [FieldError(pointer, keyword, self.message_for(error, pointer, data))]
 
     def _is_choice_error(self, error: ValidationError) -> bool:
         alts = error.validator_value if isinstance(error.validator_value, list) else []
@@ -289,10 +291,12 @@ class FormSpec:
                 break
         return key
 
-    def message_for(self, error: ValidationError, pointer: str) -> str:
-        """ui:errorMessages (written in Vietnamese), then translations[locale], then the default."""
+    def message_for(self, error: ValidationError, pointer: str, data: Any = None) -> str:
+        """ui:errorMessages (written in Vietnamese), then translations[locale], then the default.
+
+        `data`: the whole document, so that a key declared differently by two branches speaks of its own."""
         keyword = str(error.validator)
-        node, rest = self.root.find(pointer)
+        node, rest = self.root.find(pointer, data)
         exact = not rest
         tr = self.translations.get(self.locale) or {}
         custom = node.error_messages.get(keyword) if exact else None
@@ -403,6 +407,7 @@ class FormSpec:
     def _chosen_alternative_errors(self, form: EngineForm, errors: list[FieldError]) -> list[FieldError]:
         """`errors` with those about an alternative the citizen did not pick replaced by the picked one's."""
         out = list(errors)
+        document: Any = None
         for pointer, sub in _object_forms(form, ""):
             pick = getattr(sub, "engine_alt", None)
             node = sub.engine_node
@@ -420,10 +425,11 @@ class FormSpec:
                 and not (e.pointer == pointer and e.keyword in ("oneOf", "anyOf"))
             ]
             alternative = node.alternatives[pick.value]
+            document = form.to_json() if document is None else document
             for problem in self.validator.evolve(schema=alternative).iter_errors(data):
                 # `required` errors already sit at the missing field (validation._required).
                 where = pointer + join_pointer(list(problem.absolute_path))
-                found = FieldError(where, str(problem.validator), self.message_for(problem, where))
+                found = FieldError(where, str(problem.validator), self.message_for(problem, where, document))
                 if found not in out:
                     out.append(found)
         out.sort(key=lambda e: self._order_key(e.pointer))
@@ -446,7 +452,10 @@ class FormSpec:
         return out
 
     def _answers_object(self, node: Node, data: Mapping[str, Any], depth: int, pointer: str, out: list[Answer]) -> None:
+        active, _, outcomes = decide(node, data) if node.gated else (set(), set(), [])
         for child in node.children:
+            if child.branches is not None and not applies(node, child, active, outcomes):
+                continue  # another variant of this key is the one the data was entered with
             if child.key in data:
                 self._answer(child, data[child.key], depth, f"{pointer}/{_esc(child.key)}", out)  # type: ignore[arg-type]
         known = {c.key for c in node.children}

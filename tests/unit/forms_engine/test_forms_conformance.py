@@ -14,7 +14,7 @@ from hypothesis_jsonschema import from_schema
 
 from portal.forms_engine import compile_form
 from portal.forms_engine.fields import ABSENT
-from portal.forms_engine.nodes import Node, applicable
+from portal.forms_engine.nodes import Node, applicable, applies, decide
 
 SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "conformance" / "rjsf-samples"
 FORMS = Path(__file__).resolve().parents[3] / "forms_schemas"
@@ -39,6 +39,7 @@ COVERED = [
     "enumObjects",  # enum of objects, as choices and as checkboxes
     "errorSchema",  # the simple form; extraErrors are rjsf-only
     "examples",  # `examples` is an annotation
+    "ifThenElse",  # `food` declared by two branches with different enums: one question per branch
     "large",  # 100-value enums -> selects
     "nested",  # array of objects with textarea/checkbox/ui:order inside items
     "null",  # type null as a note
@@ -60,10 +61,6 @@ EXCLUDED = {
     "additionalProperties": "free-form extra keys (additionalProperties UI) are not rendered yet",
     "patternProperties": "free-form keys matched by patternProperties are not rendered yet",
     "propertyNames": "dropdown-keyed objects (propertyNames) are not rendered; unreleased in rjsf too",
-    "ifThenElse": (
-        "`food` is declared in two branches with different enums (Cat: meat/grass/fish, Fish: insect/worms);"
-        " the engine renders one node per key, from the first branch, so a Fish's food cannot be chosen"
-    ),
     "optionalDataControls": (
         "rjsf 6 optional-data controls (an optional object stays out until added) are not supported: the"
         " engine fills the first oneOf alternative's readOnly default, and {name} then matches all three"
@@ -81,6 +78,7 @@ EXCLUDED = {
 # Samples whose formData is invalid on purpose ({} before an alternative is filled): the round trip uses
 # this valid data instead, one for each alternative.
 VALID_FORM_DATA = {
+    "ifThenElse": [{"animal": "Cat", "food": "fish"}, {"animal": "Fish", "food": "worms", "water": "sea"}],
     "oneOf": [{"lorem": "a"}, {"ipsum": "b"}],
     "customFieldAnyOf": [{"city": "Huế"}, {"lat": 16.46, "lon": 107.59}],
 }
@@ -189,7 +187,10 @@ def _canonical(node: Node, value: Any) -> Any:
         if not isinstance(value, dict):
             return value
         out = {}
+        active, _, outcomes = decide(node, value)
         for child in node.children:
+            if child.branches is not None and not applies(node, child, active, outcomes):
+                continue  # the variant of this key that another branch declares
             got = canonical(child, value.get(child.key, ABSENT))  # type: ignore[arg-type]
             if got is not ABSENT:
                 out[child.key] = got
