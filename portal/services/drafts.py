@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.forms_engine.identity import PHONE_PATTERN, normalise_phone
-from portal.models import Attachment, Draft
+from portal.models import Attachment, Draft, Notification
 from portal.models.types import utcnow
 
 #: no 0/O/Q, 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V: 20 symbols that survive a phone screen, handwriting and reading aloud
@@ -67,13 +67,14 @@ def refresh_expiry(draft: Draft, *, lifetime_days: int, now: datetime | None = N
     draft.expires_at = (now or utcnow()) + timedelta(days=lifetime_days)
 
 
-def issue_resume_code(draft: Draft, *, secret: str | bytes) -> str | None:
+def issue_resume_code(draft: Draft, *, secret: str | bytes, again: bool = False) -> str | None:
     """Give the draft its resume code, once: the bare code when it was issued now, else None (flushes).
 
     Issued only when the draft holds a valid mobile number, since the code alone does not resume it.
+    `again` draws a new code in place of the old one (the old one stops working).
     The hash is unique: a collision (rare, ~35 bits) draws again.
     """
-    if draft.resume_code_hash is not None or mobile_of(draft) is None:
+    if (draft.resume_code_hash is not None and not again) or mobile_of(draft) is None:
         return None
     for _ in range(_ISSUE_TRIES):
         code = generate_code()
@@ -125,13 +126,28 @@ def issue_and_send_code(draft: Draft, *, secret: str | bytes, resume_url: str):
     from portal.models import NotificationChannel
     from portal.services.notifications import queue
 
-    code = issue_resume_code(draft, secret=secret)
+    mobile = mobile_of(draft)
+    # The citizen corrected the mobile number after the code went out: the old number never gets to use
+    # it (resuming needs the draft's number), so the new number gets a new code.
+    moved = draft.resume_code_hash is not None and mobile is not None and _code_sent_to(draft) not in (None, mobile)
+    code = issue_resume_code(draft, secret=secret, again=moved)
     if code is None:
         return None, None
     notification = queue(
         channel=NotificationChannel.SMS,
-        recipient=mobile_of(draft) or "",
+        recipient=mobile or "",
         body=resume_sms_text(code, resume_url),
-        dedup_key=f"draft-resume:{draft.id}",
+        dedup_key=f"draft-resume:{draft.id}:{(draft.resume_code_hash or '')[:16]}",
     )
     return code, notification
+
+
+def _code_sent_to(draft: Draft) -> str | None:
+    """The number the draft's current code was last queued for; None once the outbox row is purged."""
+    prefix = f"draft-resume:{draft.id}"
+    return db.session.scalar(
+        select(Notification.recipient)
+        .where((Notification.dedup_key == prefix) | Notification.dedup_key.startswith(prefix + ":"))
+        .order_by(Notification.id.desc())
+        .limit(1)
+    )

@@ -195,6 +195,27 @@ def test_resume_on_another_device_brings_back_everything_and_files_one_dossier(a
     assert _resume(app.test_client(), code, "0912345678").status_code == 404
 
 
+def test_a_corrected_mobile_number_gets_a_new_code_and_the_old_one_stops(app, client, sample_procedures):
+    app.config["NOTIFY_AFTER_REQUEST"] = False
+    old_code, html = _started_draft(client)
+    corrected = _continue(client, html, **{"applicant-phone": "0987 654 321"})
+    new_page = corrected.get_data(as_text=True)
+    if corrected.status_code == 303:
+        new_page = client.get(corrected.headers["Location"]).get_data(as_text=True)
+    new_code = SHOWN_CODE.search(new_page).group(1)
+    assert new_code != old_code
+    with app.app_context():
+        outbox = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+        assert [n.recipient for n in outbox] == ["0912345678", "0987654321"]
+        assert new_code in outbox[1].body and old_code not in outbox[1].body
+    # saving again with the same number sends nothing more
+    _continue(client, new_page)
+    assert _count(app, Notification) == 2
+    assert _resume(app.test_client(), old_code, "0987654321").status_code == 404
+    assert _resume(app.test_client(), old_code, "0912345678").status_code == 404
+    assert _resume(app.test_client(), new_code, "0987654321").status_code == 303
+
+
 def test_wrong_phone_or_wrong_code_get_the_same_generic_answer(app, client, sample_procedures):
     code = _started_draft_with_code(app, client)
     wrong_code = "ACDE-7K4M" if code != "ACDE-7K4M" else "ACDE-7K4N"
