@@ -2,9 +2,12 @@
 """Benchmarks of the intake portal, in one run: page weight, filing throughput, receipt render time.
 
     python3 benchmarks/run.py [--json FILE|-] [--requests 300] [--clients 4] [--renders 15] [--no-browser]
+                              [--pages-only]
 
-1. Page weight: every e-Form page of forms_schemas/ loaded in headless Chromium; each response gzipped at
-   level 6 and summed (budget: 30 kB for the birth registration form).
+1. Page weight: every e-Form page of forms_schemas/ and of the react-jsonschema-form playground samples
+   (../shared/conformance/rjsf-samples/, imported through tests/rjsf_samples.py) loaded in headless Chromium;
+   each response gzipped at level 6 and summed (budget: 30 kB for the birth registration form and for the
+   heaviest sample form).
 2. Filing throughput: the portal under `gunicorn -w 2 --threads 1` (sync workers) on a fresh SQLite file,
    dossiers filed through the API by a few client threads, next to a bare Flask endpoint under the same
    gunicorn command; every answer must be 201 and the database must hold exactly that many dossiers.
@@ -243,6 +246,44 @@ def prepare_database(env: dict[str, str], tmp: Path) -> str:
     if imported.returncode != 0:
         raise BenchmarkError(f"flask forms import forms_schemas failed:\n{imported.stderr[-3000:]}")
     return schema
+
+
+@dataclass
+class SampleForms:
+    """The rjsf playground samples published for this run: code -> label, and those import refuses."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # module -> the first import error
+
+
+def prepare_rjsf_samples(env: dict[str, str], tmp: Path) -> SampleForms:
+    """Publish every rjsf sample the importer accepts with `flask forms import`, as an admin would.
+
+    Import is all or nothing, so a sample the checks refuse (tests/integration/test_rjsf_samples_in_portal.py
+    lists which, and why) is left out and named in the report instead of stopping the run.
+    """
+    sys.path.insert(0, str(ROOT))
+    from portal.forms_engine.definition import check_definition
+    from tests.rjsf_samples import SAMPLES_DIR, load_samples, write_definitions
+
+    if not SAMPLES_DIR.is_dir():
+        return SampleForms(refused={"(all)": f"{SAMPLES_DIR} not found"})
+    forms = SampleForms()
+    accepted = []
+    for sample in load_samples():
+        errors = [p for p in check_definition(sample.definition, source=sample.file_name) if p.severity == "error"]
+        if errors:
+            forms.refused[sample.module] = f"{errors[0].pointer}: {errors[0].message}"
+        else:
+            accepted.append(sample)
+            forms.labels[sample.code] = f"{sample.module} “{sample.name}”"
+    folder = tmp / "rjsf-samples"
+    write_definitions(accepted, folder)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    imported = _run_step([*flask, "forms", "import", str(folder)], env, "flask forms import (rjsf samples)")
+    if imported.returncode != 0:
+        raise BenchmarkError(f"flask forms import of the rjsf samples failed:\n{imported.stderr[-3000:]}")
+    return forms
 
 
 class Gunicorn:
@@ -729,6 +770,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads (default 4)")
     parser.add_argument("--renders", type=int, default=15, help="renders of each document (default 15)")
     parser.add_argument("--no-browser", action="store_true", help="weigh pages by parsing HTML, not Chromium")
+    parser.add_argument("--pages-only", action="store_true", help="only the page weight (no load, no receipts)")
     args = parser.parse_args(argv)
     args.requests = max(1, min(args.requests, 5000))
     args.clients = max(1, min(args.clients, 32))
@@ -768,6 +810,8 @@ def main(argv: list[str] | None = None) -> int:
         log("preparing the SQLite database")
         with phase("prepare database"):
             report["schema"] = prepare_database(env, tmp)
+            log("importing the rjsf playground samples")
+            samples = prepare_rjsf_samples(env, tmp)
 
         portal = Gunicorn("wsgi:app", env, tmp, "portal")
         servers.append(portal)
@@ -775,7 +819,7 @@ def main(argv: list[str] | None = None) -> int:
             portal.start(ready_path="/")
 
         # 1. page weight
-        codes = procedure_codes()
+        codes = procedure_codes() + list(samples.labels)
         pages, weigher = None, "HTML parsing (--no-browser)"
         t_pages = time.perf_counter()
         if not args.no_browser:
@@ -806,9 +850,35 @@ def main(argv: list[str] | None = None) -> int:
                 for p in pages
             ],
         }
+        sample_pages = [p for p in pages if p.code in samples.labels]
+        heaviest_sample = max(sample_pages, key=lambda p: p.gzip_bytes, default=None)
+        report["page_weight"]["rjsf_samples"] = {
+            "pages": len(sample_pages),
+            "refused_at_import": samples.refused,
+            "heaviest": None
+            if heaviest_sample is None
+            else {
+                "procedure": heaviest_sample.code,
+                "sample": samples.labels[heaviest_sample.code],
+                "gzip_bytes": heaviest_sample.gzip_bytes,
+                "raw_bytes": heaviest_sample.raw_bytes,
+                "requests": heaviest_sample.requests,
+            },
+        }
         for p in pages:
             if p.problems:
                 failures.append(f"page {p.path}: {', '.join(p.problems)}")
+        if heaviest_sample is not None and heaviest_sample.gzip_bytes > PAGE_BUDGET_BYTES:
+            failures.append(
+                f"heaviest rjsf sample page {heaviest_sample.path} ({samples.labels[heaviest_sample.code]}) "
+                f"weighs {kb(heaviest_sample.gzip_bytes)}, over the {kb(PAGE_BUDGET_BYTES)} budget"
+            )
+        if args.pages_only:
+            report["seconds"] = time.perf_counter() - started
+            report["machine"]["load_average_at_end"] = os.getloadavg()
+            report["failures"] = failures
+            print_report(report, pages, None, None, samples)
+            return _finish(report, args, failures)
 
         # 2. filing throughput: warm-up, then the measured load on the portal
         body, content_type = filing_request()
@@ -932,7 +1002,7 @@ def main(argv: list[str] | None = None) -> int:
         report["seconds"] = time.perf_counter() - started
         report["machine"]["load_average_at_end"] = os.getloadavg()
         report["failures"] = failures
-        print_report(report, pages, load, baseline)
+        print_report(report, pages, load, baseline, samples)
     except BenchmarkError as error:
         print(f"benchmark could not run: {error}", file=sys.stderr)
         return 2
@@ -944,6 +1014,10 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
+    return _finish(report, args, failures)
+
+
+def _finish(report: dict[str, Any], args: argparse.Namespace, failures: list[str]) -> int:
     if args.json:
         text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
         if args.json == "-":
@@ -953,7 +1027,14 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures else 0
 
 
-def print_report(report: dict[str, Any], pages: list[PageResult], load: LoadResult, bare: LoadResult) -> None:
+def print_report(
+    report: dict[str, Any],
+    pages: list[PageResult],
+    load: LoadResult | None,
+    bare: LoadResult | None,
+    samples: SampleForms | None = None,
+) -> None:
+    """The figures as text; `load` and `bare` are None after a --pages-only run."""
     out: list[str] = []
     machine = report["machine"]
     out.append(f"Portal benchmarks — {machine['cpus']} CPU(s), Python {machine['python']}")
@@ -980,11 +1061,33 @@ def print_report(report: dict[str, Any], pages: list[PageResult], load: LoadResu
         )
     for url in main_page.failed:
         out.append(f"     fail {'':<11} {urlsplit(url).path}")
-    heaviest = max(pages, key=lambda p: p.gzip_bytes)
+    labels = samples.labels if samples else {}
+    own = [p for p in pages if p.code not in labels]
+    heaviest = max(own, key=lambda p: p.gzip_bytes)
     out.append(
         f"   heaviest form page: {heaviest.code} {kb(heaviest.gzip_bytes)} gzip, {heaviest.requests} requests"
-        f"  (all: {', '.join(f'{p.code} {kb(p.gzip_bytes)}' for p in pages)})"
+        f"  (all: {', '.join(f'{p.code} {kb(p.gzip_bytes)}' for p in own)})"
     )
+    sample_pages = [p for p in pages if p.code in labels]
+    if samples and sample_pages:
+        top = max(sample_pages, key=lambda p: p.gzip_bytes)
+        verdict = "within budget" if top.gzip_bytes <= PAGE_BUDGET_BYTES else "OVER BUDGET"
+        light = min(sample_pages, key=lambda p: p.gzip_bytes)
+        out.append(
+            f"   heaviest rjsf sample form page: {top.code} {labels[top.code]} {kb(top.gzip_bytes)} gzip "
+            f"({kb(top.raw_bytes)} raw), {top.requests} requests — budget {kb(PAGE_BUDGET_BYTES)}: {verdict}"
+        )
+        out.append(
+            f"     {len(sample_pages)} sample pages weighed (lightest {light.code} {kb(light.gzip_bytes)}); "
+            f"refused at import: {', '.join(sorted(samples.refused)) or 'none'}"
+        )
+    elif samples:
+        out.append(f"   rjsf sample form pages: none weighed; refused at import: {samples.refused}")
+    if load is None or bare is None:
+        out.append("")
+        out.append("(--pages-only: no filing throughput, no receipt render time)")
+        _print_end(out, report)
+        return
     filing = report["filing"]
     out.append("")
     out.append(
@@ -1024,6 +1127,10 @@ def print_report(report: dict[str, Any], pages: list[PageResult], load: LoadResu
     out.append(
         f"   ratio: {render['ratio']:.1f}   (first render of each, imports included: {ms(render['first_renders_s'])})"
     )
+    _print_end(out, report)
+
+
+def _print_end(out: list[str], report: dict[str, Any]) -> None:
     out.append("")
     if report["failures"]:
         out.append("CHECKS FAILED:")

@@ -23,6 +23,7 @@ from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker, val
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Specification
 
+from portal.forms_engine.nodes import KNOWN_WIDGETS, WIDGET_ALIASES, FormSchemaError, build_tree
 from portal.forms_engine.validation import ecma_to_re2
 
 Severity = Literal["error", "warning"]
@@ -55,12 +56,8 @@ _DIALECTS: dict[str, tuple[type, Specification[Any]]] = {
 
 ALLOWED_MIME_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
-KNOWN_WIDGETS = frozenset(
-    {
-        "text", "textarea", "password", "email", "uri", "tel", "updown", "range", "date", "datetime",
-        "time", "alt-date", "select", "radio", "checkbox", "checkboxes", "hidden",
-    }
-)  # fmt: skip
+# KNOWN_WIDGETS (procedure-definition.md's list) and WIDGET_ALIASES (rjsf's other spellings, such as
+# "RadioWidget") come from the renderer, so that import judges exactly what will be drawn.
 
 #: the `ui:` keys of procedure-definition.md; `ui:X` and `ui:options: {X}` mean the same
 KNOWN_UI_KEYS = frozenset(
@@ -531,16 +528,12 @@ def _check_schema(schema: Any) -> list[Problem]:
         return [Problem(too_deep, f"Lược đồ lồng nhau quá {MAX_DEPTH} cấp (schema nesting too deep)")]
 
     problems: list[Problem] = []
-    if schema.get("type") != "object":
-        problems.append(
-            Problem(
-                "/schema/type",
-                'Lược đồ gốc phải có "type": "object" vì biểu mẫu là một đối tượng (root must be an object)',
-            )
-        )
+    if "type" in schema and schema["type"] != "object":
+        problems.append(Problem("/schema/type", _NOT_AN_OBJECT_ROOT))
     problems += _metaschema_problems(validator_class, schema)
     nodes = _schema_nodes(schema, specification)
     problems += _pattern_problems(nodes)
+    problems += _file_format_problems(nodes)
     bad_ids = [node for node in nodes if node.bad_id]
     if bad_ids:
         # without a base URI no reference below it can be placed; the admin fixes the $id first
@@ -559,7 +552,46 @@ def _check_schema(schema: Any) -> list[Problem]:
     problems += _cycle_problems(nodes, edges)
     if not has_errors(problems):
         problems += _dry_run(validator_class, schema)
+    if "type" not in schema and not has_errors(problems):
+        problems += _untyped_root_problems(schema)
     return problems
+
+
+# The dossier's `data` is a JSON object everywhere after import: the API body (`"data": {…}`, interfaces.md),
+# the stored dossier and draft, the check page and the receipt. A scalar or array root would render as a
+# one-question form whose first save could not be filed, so it is refused here, with the way out.
+_NOT_AN_OBJECT_ROOT = (
+    'Lược đồ gốc phải mô tả một đối tượng ("type": "object"): dữ liệu của hồ sơ luôn là một đối tượng JSON '
+    '{…}; hãy đặt câu hỏi vào một thuộc tính, ví dụ {"type": "object", "properties": {"tra_loi": …}} '
+    "(root must be an object: dossier data is a JSON object)"
+)
+
+
+def _untyped_root_problems(schema: dict[str, Any]) -> list[Problem]:
+    """A root without `type` is accepted when the renderer reads it as an object form, as rjsf does.
+
+    That is `{}`, `properties` without `type`, and a `$ref`/`allOf` that leads to an object. The renderer
+    itself decides, so that what import accepts is exactly what the e-Form page can draw.
+    """
+    try:
+        root = build_tree(schema, {}, None, "vi")
+    except FormSchemaError as exc:
+        return [Problem("/schema", f"Không dựng được biểu mẫu từ lược đồ ({_short(str(exc))})")]
+    except Exception as exc:  # a schema that crashes the renderer must never reach a citizen
+        return [Problem("/schema", f"Không dựng được biểu mẫu từ lược đồ ({type(exc).__name__}: {_short(str(exc))})")]
+    if root.kind != "object":
+        return [Problem("/schema", _NOT_AN_OBJECT_ROOT)]
+    if not root.children and not root.alternatives:
+        return [
+            Problem(
+                "/schema",
+                "Lược đồ gốc không có “type” và không có câu hỏi nào; tờ khai sẽ trống, hồ sơ chỉ gồm thông "
+                "tin người yêu cầu và giấy tờ đính kèm (root schema has no type and no properties: the e-Form "
+                "asks nothing)",
+                "warning",
+            )
+        ]
+    return []
 
 
 def _metaschema_problems(validator_class: Any, schema: dict[str, Any]) -> list[Problem]:
@@ -607,6 +639,22 @@ def _schema_nodes(schema: dict[str, Any], specification: Specification[Any]) -> 
 
     visit(schema, ("schema",), "")
     return nodes
+
+
+def _file_format_problems(nodes: list[_Node]) -> list[Problem]:
+    """rjsf's file widget (`format: data-url`) would put a file inside the answers, past the upload checks
+    (type by content, re-encoding, size limits); files belong in the procedure's `documents`."""
+    return [
+        Problem(
+            pointer((*node.path, "format")),
+            "Tệp đính kèm không nhận qua “format”: “data-url”; ô này hiện như ô chữ. Hãy khai báo giấy tờ trong "
+            "“procedure.documents” để tệp được kiểm tra theo nội dung (data-url files are not uploads: use "
+            "procedure.documents)",
+            "warning",
+        )
+        for node in nodes
+        if node.schema.get("format") == "data-url"
+    ]
 
 
 def _pattern_problems(nodes: list[_Node]) -> list[Problem]:
@@ -811,6 +859,19 @@ def _check_ui_schema(ui_schema: Any) -> list[Problem]:
                 problems.extend(_ui_key_problems(key, value, here, is_root=len(path) == 1))
             elif isinstance(value, dict):
                 visit(value, here)  # a field name (or `items`): the uiSchema of that part of the data
+            elif key == "items" and isinstance(value, list):
+                # a tuple array (draft-07 `items: […]`, 2020-12 `prefixItems`): one uiSchema per position
+                for index, entry in enumerate(value):
+                    if isinstance(entry, dict):
+                        visit(entry, (*here, index))
+                    else:
+                        problems.append(
+                            Problem(
+                                pointer((*here, index)),
+                                "Mỗi phần tử của “items” phải là một đối tượng {…} chứa các khóa ui: của vị trí "
+                                "đó (tuple item entry must be an object)",
+                            )
+                        )
             else:
                 problems.append(
                     Problem(
@@ -860,12 +921,14 @@ def _ui_value_problems(key: str, value: Any, path: tuple[Any, ...], *, is_root: 
     """Shape checks for the keys a renderer would trip over; other values are read leniently."""
     where = pointer(path)
     if key == "ui:widget":
-        if not isinstance(value, str) or value not in KNOWN_WIDGETS:
+        if not isinstance(value, str) or WIDGET_ALIASES.get(value, value) not in KNOWN_WIDGETS:
+            # the renderer draws the type's default input instead: the form still works, so not an error
             return [
                 Problem(
                     where,
-                    f"Kiểu ô nhập “{_short(str(value))}” không có; chọn một trong: "
-                    f"{', '.join(sorted(KNOWN_WIDGETS))} (unknown widget)",
+                    f"Kiểu ô nhập “{_short(str(value))}” không có; ô này sẽ hiện bằng kiểu nhập mặc định. Các "
+                    f"kiểu có: {', '.join(sorted(KNOWN_WIDGETS))} (unknown widget: the default input is shown)",
+                    "warning",
                 )
             ]
     elif key == "ui:order":

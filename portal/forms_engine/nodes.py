@@ -40,7 +40,7 @@ MAX_NODES = 3000
 #: Choice lists up to this size render as radios, longer ones as a select (ux.md: "fewer than about seven").
 RADIO_LIMIT = 6
 
-_WIDGET_ALIASES = {
+WIDGET_ALIASES = {
     "TextWidget": "text",
     "TextareaWidget": "textarea",
     "PasswordWidget": "password",
@@ -61,7 +61,7 @@ _WIDGET_ALIASES = {
     "CheckboxesWidget": "checkboxes",
     "HiddenWidget": "hidden",
 }
-_KNOWN_WIDGETS = {
+KNOWN_WIDGETS = {
     "text", "textarea", "password", "email", "uri", "tel", "updown", "range", "date", "datetime", "time",
     "alt-date", "select", "radio", "checkbox", "checkboxes", "hidden",
 }  # fmt: skip
@@ -246,7 +246,7 @@ def normalise_ui(ui: Any) -> dict[str, Any]:
             out[key[3:]] = value
     widget = out.get("widget")
     if isinstance(widget, str):
-        out["widget"] = _WIDGET_ALIASES.get(widget, widget)
+        out["widget"] = WIDGET_ALIASES.get(widget, widget)
     return out
 
 
@@ -542,7 +542,7 @@ class _Builder:
             {k: v for k, v in messages.items() if isinstance(v, str)} if isinstance(messages, Mapping) else {}
         )
         widget = uio.get("widget") if isinstance(uio.get("widget"), str) else None
-        widget = widget if widget in _KNOWN_WIDGETS else None
+        widget = widget if widget in KNOWN_WIDGETS else None
 
         enumerated = "enum" in resolved or "const" in resolved
         if (

@@ -104,3 +104,31 @@ def test_bare_app_reads_the_body_and_answers_201():
     response = bare.app.test_client().post("/api/v1/procedures/1.001193/dossiers", data=b"x" * 10)
     assert response.status_code == 201
     assert response.get_json()["bytes"] == 10
+
+
+def test_pages_only_report_names_the_heaviest_rjsf_sample_against_the_budget(bench, capsys):
+    def page(code: str, gzip_bytes: int):
+        result = bench.PageResult(code, bench.FORM_PATH.format(code=code))
+        result.resources.append(bench.Resource(f"http://127.0.0.1/{code}", "document", 200, 3 * gzip_bytes, gzip_bytes))
+        return result
+
+    pages = [page("1.001193", 8_100), page("9.000006", 8_000), page("9.000023", 31_000)]
+    samples = bench.SampleForms(
+        labels={"9.000006": "blank “Blank”", "9.000023": "layoutGrid “Layout Grid”"},
+        refused={"single": "/schema/type: …"},
+    )
+    report = {
+        "machine": {"cpus": 2, "python": "3", "load_average_at_start": (0.1,), "load_average_at_end": (0.2,)},
+        "schema": "flask db upgrade",
+        "page_weight": {"method": "HTML parsing"},
+        "failures": [],
+        "seconds": 1.0,
+        "phases_s": {},
+    }
+    bench.print_report(report, pages, None, None, samples)
+    out = capsys.readouterr().out
+    assert "heaviest form page: 1.001193 8.1 kB" in out
+    assert "heaviest rjsf sample form page: 9.000023 layoutGrid “Layout Grid” 31.0 kB gzip" in out
+    assert "budget 30.0 kB: OVER BUDGET" in out
+    assert "2 sample pages weighed (lightest 9.000006 8.0 kB); refused at import: single" in out
+    assert "--pages-only" in out

@@ -193,7 +193,47 @@ def test_unknown_type_name_points_at_the_type() -> None:
 
 def test_root_must_be_an_object_schema() -> None:
     assert list(errors_at(problems_for({"type": "array"}))) == ["/schema/type"]
+    assert list(errors_at(problems_for({"type": "string"}))) == ["/schema/type"]
     assert list(errors_at(problems_for(True))) == ["/schema"]
+
+
+OBJECT = {"type": "object", "properties": {"a": {"type": "string"}}}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"properties": {"a": {"type": "string"}}, "required": ["a"]},
+        {"$ref": "#/$defs/form", "$defs": {"form": OBJECT}},
+        {"allOf": [OBJECT, {"required": ["a"]}]},
+        {"$schema": DRAFT_07, "$ref": "#/definitions/form", "definitions": {"form": OBJECT}},
+    ],
+    ids=["properties", "ref", "allOf", "draft-07 ref"],
+)
+def test_root_without_type_that_renders_as_an_object_is_accepted(schema: dict[str, Any]) -> None:
+    assert problems_for(schema) == []
+
+
+@pytest.mark.parametrize("schema", [{}, {"title": "Trống", "description": "Không có câu hỏi"}])
+def test_root_without_type_or_questions_is_a_warning(schema: dict[str, Any]) -> None:
+    problems = problems_for(schema)
+    assert errors_at(problems) == {}
+    assert list(warnings_at(problems)) == ["/schema"]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$ref": "#/$defs/answer", "$defs": {"answer": {"type": "string"}}},
+        {"items": {"type": "string"}},
+        {"enum": ["a", "b"]},
+    ],
+    ids=["ref to a string", "array", "enum"],
+)
+def test_root_without_type_that_is_not_an_object_is_an_error(schema: dict[str, Any]) -> None:
+    errors = errors_at(problems_for(schema))
+    assert list(errors) == ["/schema"]
+    assert "(root must be an object" in errors["/schema"]
 
 
 def nested(levels: int) -> dict[str, Any]:
@@ -296,4 +336,12 @@ def test_any_json_gives_problems_never_an_exception(schema: Any, ui_schema: Any,
     if isinstance(schema, dict):
         schema = {"type": "object", **schema}
     problems = check_definition({"procedure": procedure, "schema": schema, "uiSchema": ui_schema})
+    assert all(isinstance(problem, Problem) for problem in problems)
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(schema=st.dictionaries(_KEYWORDS, _JSON, max_size=4))
+def test_a_root_without_type_gives_problems_never_an_exception(schema: dict[str, Any]) -> None:
+    schema.pop("type", None)  # the renderer decides what an untyped root is, at import
+    problems = check_definition({"procedure": copy.deepcopy(PROCEDURE), "schema": schema})
     assert all(isinstance(problem, Problem) for problem in problems)

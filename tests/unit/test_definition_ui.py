@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from portal.forms_engine.definition import KNOWN_WIDGETS, Problem, check_definition
+from portal.forms_engine.definition import KNOWN_WIDGETS, WIDGET_ALIASES, Problem, check_definition
 
 
 def problems_for(ui_schema: Any) -> list[Problem]:
@@ -28,19 +28,38 @@ def test_every_documented_widget_is_accepted(widget: str) -> None:
     assert problems_for({"a": {"ui:widget": widget}}) == []
 
 
-def test_unknown_widget_is_an_error_at_its_pointer() -> None:
+@pytest.mark.parametrize("widget", sorted(WIDGET_ALIASES))
+def test_rjsf_spellings_of_known_widgets_are_accepted(widget: str) -> None:
+    assert problems_for({"a": {"ui:widget": widget}}) == []
+
+
+def test_unknown_widget_is_a_warning_that_names_the_default_input() -> None:
+    # the renderer draws the type's default input instead, so the form still works
     problems = problems_for({"a": {"ui:widget": "color"}})
-    assert by_severity(problems, "error") == ["/uiSchema/a/ui:widget"]
+    assert by_severity(problems, "error") == []
+    assert by_severity(problems, "warning") == ["/uiSchema/a/ui:widget"]
+    assert "kiểu nhập mặc định" in problems[0].message
 
 
 def test_widget_given_in_ui_options_is_checked_too() -> None:
     problems = problems_for({"a": {"ui:options": {"widget": "RichEditor"}}})
-    assert by_severity(problems, "error") == ["/uiSchema/a/ui:options/widget"]
+    assert by_severity(problems, "warning") == ["/uiSchema/a/ui:options/widget"]
 
 
 def test_widget_under_array_items_is_checked() -> None:
     problems = problems_for({"list": {"items": {"name": {"ui:widget": "file"}}}})
-    assert by_severity(problems, "error") == ["/uiSchema/list/items/name/ui:widget"]
+    assert by_severity(problems, "warning") == ["/uiSchema/list/items/name/ui:widget"]
+
+
+def test_a_list_under_items_gives_each_tuple_position_its_ui() -> None:
+    problems = problems_for({"pair": {"items": [{"ui:widget": "textarea"}, {"ui:widget": "stars"}]}})
+    assert by_severity(problems, "error") == []
+    assert by_severity(problems, "warning") == ["/uiSchema/pair/items/1/ui:widget"]
+
+
+def test_a_tuple_position_that_is_not_an_object_is_an_error() -> None:
+    problems = problems_for({"pair": {"items": [{"ui:widget": "textarea"}, "textarea"]}})
+    assert by_severity(problems, "error") == ["/uiSchema/pair/items/1"]
 
 
 def test_unknown_ui_key_is_a_warning() -> None:
@@ -91,6 +110,7 @@ def test_documented_keys_are_accepted() -> None:
         ({"ui:pages": [{"title": "x"}]}, "/uiSchema/ui:pages/0"),
         ({"a": {"ui:errorMessages": {"pattern": 1}}}, "/uiSchema/a/ui:errorMessages"),
         ({"a": "textarea"}, "/uiSchema/a"),
+        ({"a": ["textarea"]}, "/uiSchema/a"),
         ([], "/uiSchema"),
     ],
 )

@@ -39,8 +39,10 @@ COVERED = [
     "enumObjects",  # enum of objects, as choices and as checkboxes
     "errorSchema",  # the simple form; extraErrors are rjsf-only
     "examples",  # `examples` is an annotation
+    "files",  # formData {}; data-url strings render as text boxes (files belong in the procedure's documents)
     "ifThenElse",  # `food` declared by two branches with different enums: one question per branch
     "large",  # 100-value enums -> selects
+    "layoutGrid",  # ui:layoutGrid ignored (warned at import); employment: oneOf with a job_type per alternative
     "nested",  # array of objects with textarea/checkbox/ui:order inside items
     "null",  # type null as a note
     "nullable",  # ["integer","null"] with ui:emptyValue null
@@ -66,18 +68,28 @@ EXCLUDED = {
         " engine fills the first oneOf alternative's readOnly default, and {name} then matches all three"
         " alternatives, so the data fails oneOf; anyOf of arrays (optionalArrayWithAnyofs) is not rendered"
     ),
-    "layoutGrid": (
-        "ui:layoutGrid is not supported, and the sample has no formData: its defaults miss person's required"
-        " fields, so there is no valid document to round-trip (employment's oneOf of $ref'd objects renders"
-        " as alternatives)"
-    ),
     "fallback": "an untyped root value (rjsf's fallback type picker) is not supported",
-    "files": "format data-url file widgets: uploads are procedure documents, not schema fields",
-    "errors": "formData is invalid on purpose; used by test_messages instead",
+    "errors": (
+        "formData is invalid on purpose, so there is no valid document to round-trip; test_rjsf_errors_sample_"
+        "keeps_every_answer_a_form_can_hold checks its round trip instead"
+    ),
 }
+PERSON = {
+    "name": {"first": "Ánh", "last": "Nguyễn"},
+    "birth_date": "1995-03-14",
+    "race": ["asian"],
+    "address": {"line_1": "Thôn 3", "city": "Tuyên Quang", "state": "CA", "postal_code": "95014"},
+}
+PLACE = {"city": "Tuyên Quang", "state": "CA"}
 # Samples whose formData is invalid on purpose ({} before an alternative is filled): the round trip uses
 # this valid data instead, one for each alternative.
 VALID_FORM_DATA = {
+    # layoutGrid has no formData and its defaults miss the person's required fields: one per alternative.
+    "layoutGrid": [
+        {"person": PERSON, "employment": {"job_type": "company", "business": "HTX Mỹ Bằng", "location": PLACE}},
+        {"person": PERSON, "employment": {"job_type": "education", "school": "THCS Mỹ Bằng", "location": PLACE}},
+        {"person": PERSON, "employment": {"job_type": "other", "description": "Làm ruộng"}},
+    ],
     "ifThenElse": [{"animal": "Cat", "food": "fish"}, {"animal": "Fish", "food": "worms", "water": "sea"}],
     "oneOf": [{"lorem": "a"}, {"ipsum": "b"}],
     "customFieldAnyOf": [{"city": "Huế"}, {"lat": 16.46, "lon": 107.59}],
@@ -148,6 +160,18 @@ def test_rjsf_sample_with_undeclared_keys_drops_exactly_those(render: Any, post:
     data = spec.defaults(sample["formData"])
     back = round_trip(spec, data, render, post)
     assert set(data) - set(back) == UNDECLARED_KEYS["options"]
+
+
+def test_rjsf_errors_sample_keeps_every_answer_a_form_can_hold(render: Any, post: Any) -> None:
+    sample = load_sample("errors")
+    spec = compile_form(sample["schema"], sample["uiSchema"])
+    data = spec.defaults(sample["formData"])
+    before = {(e.pointer, e.keyword) for e in spec.validate(data)}
+    back = round_trip(spec, data, render, post)
+    # "active" is the string "wrong" where the schema wants a boolean: a yes/no question cannot show it, so
+    # it comes back unanswered. Every other wrong answer comes back as typed, with the same problems.
+    assert back == {k: v for k, v in data.items() if k != "active"}
+    assert {(e.pointer, e.keyword) for e in spec.validate(back)} == before - {("/active", "type")}
 
 
 # --- the procedure files ----------------------------------------------------------------------------------
