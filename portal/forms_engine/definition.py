@@ -534,6 +534,7 @@ def _check_schema(schema: Any) -> list[Problem]:
     nodes = _schema_nodes(schema, specification)
     problems += _pattern_problems(nodes)
     problems += _file_format_problems(nodes)
+    problems += _nested_dialect_problems(nodes, schema.get("$schema"))
     bad_ids = [node for node in nodes if node.bad_id]
     if bad_ids:
         # without a base URI no reference below it can be placed; the admin fixes the $id first
@@ -639,6 +640,25 @@ def _schema_nodes(schema: dict[str, Any], specification: Specification[Any]) -> 
 
     visit(schema, ("schema",), "")
     return nodes
+
+
+def _nested_dialect_problems(nodes: list[_Node], root_uri: Any) -> list[Problem]:
+    """One dialect per procedure. An inner `$schema` of another dialect would make jsonschema validate that
+    part with its stock class: Python's backtracking `re` instead of RE2 (^(a+)+$ then hangs on a short
+    answer, threat JS-02) and none of the server's keyword handling. An embedded resource that repeats the
+    root's dialect (a bundled document) is fine: the server's validator reads it as the root's."""
+    root = root_uri.rstrip("#") if isinstance(root_uri, str) else DRAFT_2020_12.rstrip("#")
+    return [
+        Problem(
+            pointer((*node.path, "$schema")),
+            "“$schema” bên trong lược đồ phải trùng với “$schema” ở gốc; cả biểu mẫu dùng một phiên bản "
+            "JSON Schema (an inner $schema must repeat the root's dialect)",
+        )
+        for node in nodes
+        if node.path
+        and "$schema" in node.schema
+        and not (isinstance(node.schema["$schema"], str) and node.schema["$schema"].rstrip("#") == root)
+    ]
 
 
 def _file_format_problems(nodes: list[_Node]) -> list[Problem]:

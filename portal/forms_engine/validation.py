@@ -1,4 +1,8 @@
-"""JSON Schema validators for admin-authored forms: no remote $ref, asserted formats, RE2 patterns, cached."""
+"""JSON Schema validators for admin-authored forms: no remote $ref, asserted formats, RE2 patterns, cached.
+
+Also the keyword tables of custom 2020-12 metaschemas (`$vocabulary`), for schemas whose `$schema` resolves through
+a registry the caller supplies; the server supplies none, so there it still accepts only the two dialects.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from typing import Any
 
 import re2
 import referencing
-from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker, ValidationError, validators
+import referencing.exceptions
+from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker, SchemaError, ValidationError, validators
 from jsonschema.protocols import Validator
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -25,6 +30,10 @@ _RE2_OPTIONS.log_errors = False
 
 class PatternError(ValueError):
     """An admin pattern RE2 cannot compile (lookaround, backreference, ...)."""
+
+
+class VocabularyError(ValueError):
+    """A custom metaschema this validator cannot honour: not 2020-12, no `$vocabulary`, an unknown required one."""
 
 
 # ECMA-262 spellings RE2 lacks, rewritten before compiling (docs/decisions/0003): Unicode general categories by
@@ -342,6 +351,8 @@ _SafeDraft7 = validators.extend(Draft7Validator, {**_COMMON, "dependencies": _de
 def dialect_of(schema: Any) -> str:
     """ "2020-12" or "draft-07", from `$schema` (2020-12 when absent); anything else is refused."""
     uri = schema.get("$schema") if isinstance(schema, Mapping) else None
+    if uri is not None and not isinstance(uri, str):
+        raise ValueError(f"unsupported $schema {uri!r}: use draft 2020-12 or draft-07")
     if uri is None or uri.rstrip("#") == DRAFT_2020_12:
         return "2020-12"
     if uri.rstrip("#") == DRAFT_07:
@@ -379,6 +390,9 @@ def make_validator(
     Instances are cached by the schema's canonical JSON and are safe to share between threads.
     `registry` and `assert_formats=False` are for the JSON-Schema-Test-Suite run only (its `remotes/`, and
     `format` as an annotation: docs/decisions/0003); the server passes neither, and such validators are not cached.
+    A `$schema` other than the two dialects is honoured only when it resolves through `registry` to a 2020-12
+    metaschema with a `$vocabulary`: only the keywords of the vocabularies it declares apply (VocabularyError,
+    a ValueError, when one it requires is unknown). The server's empty registry resolves none.
     """
     if registry is not None or not assert_formats:
         registry = referencing.Registry() if registry is None else registry
@@ -400,7 +414,151 @@ def make_validator(
 def _build_validator(
     schema: Any, registry: referencing.Registry[Any], format_checker: FormatChecker | None
 ) -> Validator:
-    cls = _SafeDraft7 if dialect_of(schema) == "draft-07" else _SafeDraft202012
+    try:
+        cls = _SafeDraft7 if dialect_of(schema) == "draft-07" else _SafeDraft202012
+    except ValueError:
+        metaschema = _registered_metaschema(schema["$schema"], registry)
+        if metaschema is None:
+            raise
+        uri, contents, metaschema_registry = metaschema
+        cls = _vocabulary_class(uri, canonical_json(contents))
+        if _VOCABULARY + "format-assertion" in cls.VOCABULARIES:
+            # A dialect that declares format assertion asserts formats whatever the caller asked.
+            format_checker = FORMAT_CHECKER
+        _check_against_metaschema(schema, uri, contents, metaschema_registry)
+        return cls(schema, registry=registry, format_checker=format_checker)
     # A schema its own dialect rejects (e.g. draft-07 tuple `items` under 2020-12) would crash mid-validation.
     cls.check_schema(schema, format_checker=_METASCHEMA_FORMATS[cls])
-    return cls(schema, registry=registry, format_checker=format_checker)
+    return cls(_without_inner_dialect(schema), registry=registry, format_checker=format_checker)
+
+
+_VALUES = frozenset({"const", "enum", "default", "examples"})
+
+
+def _without_inner_dialect(schema: Any) -> Any:
+    """`schema` with each inner `$schema` that repeats the root's dialect left out (embedded resources of a
+    bundled document carry one). jsonschema switches to its stock class at an inner `$schema`, whose `pattern`
+    runs on Python's backtracking `re`: ^(a+)+$ would then hang on a short answer (threats JS-02). Import
+    refuses an inner `$schema` of another dialect; the test suite's cross-draft cases keep theirs."""
+    if not isinstance(schema, dict):
+        return schema  # true / false
+    root_uri = schema.get("$schema")
+    root = root_uri.rstrip("#") if isinstance(root_uri, str) else DRAFT_2020_12
+
+    def strip(node: Any, top: bool) -> Any:
+        if isinstance(node, list):
+            return [strip(item, False) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for key, value in node.items():
+            inner = isinstance(value, str) and value.rstrip("#") == root
+            if key == "$schema" and not top and inner:
+                continue
+            out[key] = value if key in _VALUES else strip(value, False)
+        return out
+
+    return strip(schema, True)
+
+
+# --- custom metaschemas: `$vocabulary` (JSON Schema 2020-12 core, section 8.1.2) -----------------------
+
+_VOCABULARY = "https://json-schema.org/draft/2020-12/vocab/"
+# The keywords of each 2020-12 vocabulary, as listed by its meta/ schema (`then`/`else` are read by `if`).
+VOCABULARY_KEYWORDS: dict[str, frozenset[str]] = {
+    _VOCABULARY + name: frozenset(keywords.split())
+    for name, keywords in (
+        ("core", "$id $schema $ref $anchor $dynamicRef $dynamicAnchor $vocabulary $comment $defs"),
+        ("applicator", "prefixItems items contains additionalProperties properties patternProperties "
+                       "dependentSchemas propertyNames if then else allOf anyOf oneOf not"),
+        ("unevaluated", "unevaluatedItems unevaluatedProperties"),
+        ("validation", "type const enum multipleOf maximum exclusiveMaximum minimum exclusiveMinimum maxLength "
+                       "minLength pattern maxItems minItems uniqueItems maxContains minContains maxProperties "
+                       "minProperties required dependentRequired"),
+        ("meta-data", "title description default deprecated readOnly writeOnly examples"),
+        ("format-annotation", "format"),
+        ("format-assertion", "format"),
+        ("content", "contentEncoding contentMediaType contentSchema"),
+    )
+}  # fmt: skip
+
+
+def _registered_metaschema(
+    uri: Any, registry: referencing.Registry[Any]
+) -> tuple[str, Mapping[str, Any], referencing.Registry[Any]] | None:
+    """The metaschema `$schema` names, if `registry` holds it (the server's empty registry holds none)."""
+    if not isinstance(uri, str) or uri.rstrip("#") != uri.split("#", 1)[0]:
+        return None  # a metaschema is a whole document: "…/meta#" at most, never "…/meta#/$defs/x"
+    uri = uri.rstrip("#")
+    try:
+        retrieved = registry.get_or_retrieve(uri)
+    except (referencing.exceptions.NoSuchResource, referencing.exceptions.Unretrievable):
+        return None
+    contents = retrieved.value.contents
+    return (uri, contents, retrieved.registry) if isinstance(contents, Mapping) else None
+
+
+def _contains_without_bounds(validator: Any, contains: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    # jsonschema's `contains` reads minContains/maxContains itself; they belong to the validation vocabulary.
+    unbounded = {key: value for key, value in schema.items() if key not in ("minContains", "maxContains")}
+    yield from _SafeDraft202012.VALIDATORS["contains"](validator, contains, instance, unbounded)
+
+
+@functools.lru_cache(maxsize=32)
+def _vocabulary_class(uri: str, metaschema_json: str) -> Any:
+    """A 2020-12 validator class with the keywords of the metaschema's vocabularies only (core always).
+
+    Keyed by the metaschema's URI and text, so that two registries that disagree about one URI cannot share a class.
+    """
+    metaschema = json.loads(metaschema_json)
+    if not isinstance(metaschema.get("$schema"), str) or metaschema["$schema"].rstrip("#") != DRAFT_2020_12:
+        raise VocabularyError(f"metaschema {uri!r} must itself declare $schema {DRAFT_2020_12!r}")
+    try:
+        # Only the metaschema's shape is checked here; its `$ref`s are followed when it checks a schema.
+        _SafeDraft202012.check_schema(metaschema, format_checker=_METASCHEMA_FORMATS[_SafeDraft202012])
+    except SchemaError as exc:
+        raise VocabularyError(f"metaschema {uri!r} is not a valid 2020-12 schema: {exc.message}") from None
+    declared = metaschema.get("$vocabulary")
+    if not isinstance(declared, Mapping):
+        raise VocabularyError(f"metaschema {uri!r} declares no $vocabulary, so its keywords are unknown")
+    unknown = sorted(vocab for vocab, required in declared.items() if required and vocab not in VOCABULARY_KEYWORDS)
+    if unknown:
+        raise VocabularyError(
+            f"metaschema {uri!r} requires vocabulary {', '.join(map(repr, unknown))}, which this server does not "
+            "implement"
+        )
+    # Core is mandatory (core 8.1.2); an unknown vocabulary declared false is optional and is ignored.
+    vocabularies = {_VOCABULARY + "core"} | {vocab for vocab in declared if vocab in VOCABULARY_KEYWORDS}
+    if _VOCABULARY + "unevaluated" in vocabularies and _VOCABULARY + "applicator" not in vocabularies:
+        # unevaluated* read the annotations of the applicator keywords (core 11): without them they mean nothing.
+        raise VocabularyError(f"metaschema {uri!r} declares the unevaluated vocabulary without the applicator one")
+    keywords = frozenset().union(*(VOCABULARY_KEYWORDS[vocab] for vocab in vocabularies))
+    table = {name: check for name, check in _SafeDraft202012.VALIDATORS.items() if name in keywords}
+    if "contains" in table and _VOCABULARY + "validation" not in vocabularies:
+        table["contains"] = _contains_without_bounds
+    # Built on the 2020-12 metaschema so that `$id`, `$anchor` and `$defs` keep their 2020-12 meaning for
+    # referencing (a class made from an unknown metaschema reads schemas as opaque), then given its own.
+    cls = validators.create(
+        meta_schema=_SafeDraft202012.META_SCHEMA,
+        validators=table,
+        type_checker=_SafeDraft202012.TYPE_CHECKER,
+        format_checker=_SafeDraft202012.FORMAT_CHECKER,
+        id_of=_SafeDraft202012.ID_OF,
+        applicable_validators=_SafeDraft202012._APPLICABLE_VALIDATORS,
+    )
+    cls.META_SCHEMA = metaschema
+    cls.VOCABULARIES = frozenset(vocabularies)  # type: ignore[attr-defined]
+    return cls
+
+
+def _check_against_metaschema(
+    schema: Any, uri: str, metaschema: Mapping[str, Any], registry: referencing.Registry[Any]
+) -> None:
+    """check_schema against a custom metaschema, whose `$ref`s resolve in `registry` (check_schema would fetch)."""
+    checker = _SafeDraft202012(metaschema, registry=registry, format_checker=_METASCHEMA_FORMATS[_SafeDraft202012])
+    try:
+        error = next(iter(checker.iter_errors(schema)), None)
+    except referencing.exceptions.Unresolvable as exc:
+        raise VocabularyError(f"metaschema {uri!r} cannot be followed: {exc}") from None
+    if error is not None:
+        raise SchemaError.create_from(error)

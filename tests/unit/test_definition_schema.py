@@ -345,3 +345,14 @@ def test_a_root_without_type_gives_problems_never_an_exception(schema: dict[str,
     schema.pop("type", None)  # the renderer decides what an untyped root is, at import
     problems = check_definition({"procedure": copy.deepcopy(PROCEDURE), "schema": schema})
     assert all(isinstance(problem, Problem) for problem in problems)
+
+
+def test_an_inner_schema_of_another_dialect_is_an_error_and_a_repeat_is_fine() -> None:
+    # Another dialect inside would be validated by jsonschema's stock class, with Python's re (JS-02).
+    other = {"type": "object", "properties": {"a": {"$schema": DRAFT_07, "type": "string", "pattern": "^(a+)+$"}}}
+    assert "/schema/properties/a/$schema" in errors_at(problems_for(other))
+    same = {
+        "type": "object",
+        "properties": {"a": {"$schema": "https://json-schema.org/draft/2020-12/schema#", "type": "string"}},
+    }
+    assert errors_at(problems_for(same)) == {}

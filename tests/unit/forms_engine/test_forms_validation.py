@@ -266,6 +266,22 @@ def test_unevaluated_properties_use_re2_too() -> None:
     assert [e.validator for e in found] == ["unevaluatedProperties"]
 
 
+@pytest.mark.parametrize("where", ["properties/a", "$defs/a"])
+def test_an_inner_schema_repeating_the_dialect_still_runs_re2(where: str) -> None:
+    # jsonschema switches to its stock class (Python re) at an inner $schema; the server reads it as the root's.
+    inner = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "string", "pattern": r"^(a+)+$"}
+    if where == "$defs/a":
+        inner["$id"] = "urn:example:a"
+        schema = {"$defs": {"a": inner}, "properties": {"a": {"$ref": "urn:example:a"}}}
+    else:
+        schema = {"properties": {"a": inner}}
+    started = time.perf_counter()
+    # 26 letters: seconds in Python's re (the time doubles with each letter), microseconds in RE2.
+    found = list(make_validator(schema).iter_errors({"a": "a" * 26 + "!"}))
+    assert time.perf_counter() - started < 0.2
+    assert [e.validator for e in found] == ["pattern"]
+
+
 @pytest.mark.parametrize("pattern", [r"^[0-9]{12}$", r"^\d{12}$"])
 def test_full_width_digits_are_not_digits(pattern: str) -> None:
     validator = make_validator({"type": "string", "pattern": pattern})
