@@ -169,6 +169,7 @@ class Node:
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     alt_labels: list[str] = field(default_factory=list)
     alt_choice: Node | None = None  # the radio question "which alternative", a UI control outside the data
+    extras: list[Node] = field(default_factory=list)  # an object's groups of free-form keys (extra_keys.py)
 
     @property
     def error_label(self) -> str:
@@ -275,7 +276,7 @@ def _types_of(schema: Mapping[str, Any]) -> tuple[str, ...]:
             if json_type not in found:
                 found.append(json_type)
         return tuple(found)
-    if "properties" in schema or "additionalProperties" in schema or "required" in schema:
+    if any(k in schema for k in ("properties", "additionalProperties", "patternProperties", "required")):
         return ("object",)
     for keyword in ("oneOf", "anyOf"):
         alts = schema.get(keyword)
@@ -669,6 +670,10 @@ class _Builder:
             if child is not None:
                 child.conditional = key in node.gated
                 node.children.append(child)
+        # Imported here: extra_keys builds on this module (and on fields.py, which imports it too).
+        from portal.forms_engine.extra_keys import attach
+
+        attach(self, node, schema, ui, resolver)
 
     def _object_alternatives(
         self, schema: Mapping[str, Any], keyword: str, resolver: Any, where: str
