@@ -23,6 +23,7 @@ DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 # Samples that use only this issue's features. The round trip must give back the sample's formData
 # (after rjsf-style defaults), except keys the schema does not declare (see UNDECLARED_KEYS).
 COVERED = [
+    "additionalProperties",  # undeclared keys as rows of name + text value ("— mục khác", extra_keys.py)
     "allOf",  # allOf merged for rendering (types intersected)
     "anyOf",  # anyOf of object alternatives at the root and in array rows: pick one, fill its fields
     "alternatives",  # oneOf/anyOf of {const|enum, title} as labelled choices, checkboxes, enumDisabled
@@ -46,7 +47,9 @@ COVERED = [
     "numbers",  # number, integer, enum of numbers, range with multipleOf
     "oneOf",  # oneOf of untitled objects: "Lựa chọn 1/2"
     "options",  # ui:options, submit text, autocomplete
+    "patternProperties",  # keys matching the pattern as rows whose value takes the pattern's schema
     "ordering",  # ui:order with "*"
+    "propertyNames",  # the allowed names from propertyNames.enum as a select in each row; boolean values
     "propertyDependencies",  # array-form `dependencies` only changes what is required; every field is plain
     "references",  # $ref/definitions, recursive $ref (depth-limited)
     "schemaDependencies",  # dependencies revealing fields, incl. rjsf's oneOf-per-answer form, in rows too
@@ -55,11 +58,8 @@ COVERED = [
     "validation",  # minLength/minimum (customValidate is rjsf-only)
     "widgets",  # formats, booleans, hidden, ui:readonly, ui:disabled, readOnly, oneOf const
 ]
-# Excluded, with the reason: all of these belong to the next issue or are not supported at all.
+# Excluded, with the reason: all of these belong to a later issue or are not supported at all.
 EXCLUDED = {
-    "additionalProperties": "free-form extra keys (additionalProperties UI) are not rendered yet",
-    "patternProperties": "free-form keys matched by patternProperties are not rendered yet",
-    "propertyNames": "dropdown-keyed objects (propertyNames) are not rendered; unreleased in rjsf too",
     "ifThenElse": (
         "`food` is declared in two branches with different enums (Cat: meat/grass/fish, Fish: insect/worms);"
         " the engine renders one node per key, from the first branch, so a Fish's food cannot be chosen"
