@@ -21,12 +21,17 @@ value) is ignored; a row with a problem JSON cannot hold (no name, a name alread
 declared name, a name the group does not take) adds no key and gets an engine error beside its name
 (`form_errors`), keeping what was typed. Errors the schema finds for /object/<name> land on that row's value
 field, and name errors (propertyNames, additionalProperties false) on its name input.
+
+Words: UI_TEXT "more*" and MESSAGES "more.*" / "propertyNames.*"; a form's `translations` may override the
+legend (`<object>.more.label`), the name label (`<object>.more.name`), the value label (`<object>.*.label`)
+and the labels of allowed names (`<object>.*.name.<name>`). The value's uiSchema is the object's
+`ui:additionalProperties` (rjsf's place for it), for every group; `ui:expandable: false` keeps the object closed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jsonschema import ValidationError
@@ -44,6 +49,7 @@ __all__ = [
     "bind",
     "error_field",
     "extra_field_id",
+    "find",
     "find_field",
     "form_errors",
     "group_named",
@@ -75,6 +81,10 @@ class KeyGroup(Node):
         if any(_search(p, name) for p in self.patterns):
             return True
         return self.takes_rest and not any(_search(p, name) for p in self.all_patterns)
+
+
+def _dotted(node: Node, suffix: str) -> str:
+    return f"{node.dotted}.{suffix}" if node.dotted else suffix
 
 
 def _search(pattern: str, text: str) -> bool:
@@ -136,7 +146,7 @@ def _allowed_names(
         return None
     where = f"{node.schema_pointer}/propertyNames"
     resolved, resolver = builder.resolve(raw, resolver, where)
-    choices = builder._choices(resolved, {}, resolver, f"{node.dotted}.*.name", where)
+    choices = builder._choices(resolved, {}, resolver, _dotted(node, "*.name"), where)
     if not choices:
         return None
     return [c for c in choices if isinstance(c.value, str) and c.value not in declared and not c.disabled]
@@ -150,7 +160,7 @@ def _name_node(builder: Any, node: Node, names: list[Choice] | None, depth: int,
         name="name",
         pointer=pointer,
         schema_pointer=f"{node.schema_pointer}/propertyNames",
-        dotted=f"{node.dotted}.*.name" if node.dotted else "*.name",
+        dotted=_dotted(node, "*.name"),
         schema={"type": "string"},
         ui={},
         types=("string",),
@@ -187,7 +197,7 @@ def _group(
     value_schema = members[0][1]
     where = members[0][2]
     row_pointer = f"{node.pointer}/*"
-    value_dotted = f"{node.dotted}.*" if node.dotted else "*"
+    value_dotted = _dotted(node, "*")
     value = builder.build(
         value_schema,
         value_ui if isinstance(value_ui, Mapping) else None,
@@ -275,6 +285,16 @@ def value_node(node: Node, name: str) -> Node | None:
     return group.item.children[1]
 
 
+def find(node: Node, rest: list[str]) -> tuple[Node, list[str]]:
+    """`Node.find` continued into free-form keys: the value node, labelled with the key's name, and below."""
+    while rest and node.kind == "object":
+        value = value_node(node, rest[0])
+        if value is None:
+            break
+        node, rest = replace(value, label=rest[0]).find(join_pointer(list(rest[1:])))
+    return node, rest
+
+
 # --- fields -----------------------------------------------------------------------------------------------
 
 
@@ -285,7 +305,8 @@ def bind(form: EngineForm, formdata: Any, data: Mapping[str, Any]) -> None:
     if node.kind != "object" or not node.extras:
         return
     for group in node.extras:
-        assert isinstance(group, KeyGroup)
+        if not isinstance(group, KeyGroup):
+            continue
         mine = [
             {"name": k, "value": v}
             for k, v in data.items()

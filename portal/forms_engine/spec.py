@@ -317,7 +317,7 @@ class FormSpec:
     def message_for(self, error: ValidationError, pointer: str) -> str:
         """ui:errorMessages (written in Vietnamese), then translations[locale], then the default."""
         keyword = str(error.validator)
-        node, rest = self.root.find(pointer)
+        node, rest = extra_keys.find(*self.root.find(pointer))
         exact = not rest
         tr = self.translations.get(self.locale) or {}
         custom = node.error_messages.get(keyword) if exact else None

@@ -382,3 +382,23 @@ def test_root_extra_keys_are_asked_on_the_last_page_and_kept_on_the_others(rende
     last = render(spec.form(data=data, page=1))
     assert rows(last) == [("more", "z")]
     assert spec.to_json(spec.form(formdata=post(last), data=data, page=1)) == data
+
+
+def test_messages_inside_an_extra_value_speak_of_its_fields() -> None:
+    schema = {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {"phone": {"type": "string", "title": "Số điện thoại"}},
+            "required": ["phone"],
+        },
+    }
+    spec = compile_form(schema)
+    data = {"Ông An": {}}
+    form = spec.form(data=data)
+    placed = spec.attach_errors(form, spec.validate(data, prefix="data"))
+    assert [(e.pointer, e.message, e.field_id) for e in placed] == [
+        ("/Ông An/phone", "Nhập số điện thoại", "data-__more-0-value-phone")
+    ]
+    typed = compile_form({"type": "object", "additionalProperties": {"type": "integer"}})
+    assert [e.message for e in typed.validate({"Tuổi": "x"})] == ["Nhập tuổi là số nguyên, ví dụ 12"]
