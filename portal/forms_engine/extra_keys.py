@@ -24,8 +24,9 @@ field, and name errors (propertyNames, additionalProperties false) on its name i
 
 Words: UI_TEXT "more*" and MESSAGES "more.*" / "propertyNames.*"; a form's `translations` may override the
 legend (`<object>.more.label`), the name label (`<object>.more.name`), the value label (`<object>.*.label`)
-and the labels of allowed names (`<object>.*.name.<name>`). The value's uiSchema is the object's
-`ui:additionalProperties` (rjsf's place for it), for every group; `ui:expandable: false` keeps the object closed.
+and the labels of allowed names (`<object>.*.name.<name>`). The value's uiSchema sits under the object's
+uiSchema key `additionalProperties` (rjsf's place for it), for every group; `ui:options.expandable: false`
+keeps the object closed.
 """
 
 from __future__ import annotations

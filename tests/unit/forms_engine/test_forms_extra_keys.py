@@ -329,7 +329,7 @@ def test_undeclared_keys_are_still_dropped_when_the_schema_allows_none(render: A
         assert spec.to_json(spec.form(formdata=post(html))) == {"a": "x"}
         forged = MultiDict({"data-a": "x", "data-__more-count": "1", "data-__more-0-name": "is_admin"})
         assert spec.to_json(spec.form(formdata=forged | {"data-__more-0-value": "true"})) == {"a": "x"}
-    assert "__more" not in render(compile_form(HOUSEHOLD, {"ui:expandable": False}).form())
+    assert "__more" not in render(compile_form(HOUSEHOLD, {"ui:options": {"expandable": False}}).form())
 
 
 def test_procedure_files_get_no_free_form_rows(render: Any) -> None:
