@@ -69,7 +69,7 @@ KNOWN_UI_KEYS = frozenset(
 )  # fmt: skip
 _KNOWN_UI_OPTIONS = frozenset(
     {key.removeprefix("ui:") for key in KNOWN_UI_KEYS - {"ui:options"}}
-    | {"rows", "inline", "addable", "removable", "orderable"}
+    | {"rows", "inline", "addable", "removable", "orderable", "expandable"}
 )
 # React components cannot travel in a JSON file; name them so the admin knows why they are ignored.
 _UNSUPPORTED_UI_KEYS = frozenset(

@@ -177,6 +177,7 @@ class EngineForm(Form):
     engine_text: dict[str, str]
     engine_submit_text: str = ""
     engine_page_keys: set[Any] | None = None
+    engine_extras: list[Any]  # the object's groups of free-form keys (extra_keys.py), outside `_fields`
 
     def process(
         self,
@@ -194,6 +195,9 @@ class EngineForm(Form):
             # A scalar/array root schema: the single field takes the whole document.
             value = (ABSENT if data is None else data) if scalar_root else values.get(field.node.key, ABSENT)
             field.process(formdata, value)
+        self.engine_extras = []
+        if not scalar_root and self.engine_node.extras:
+            _extra_keys().bind(self, formdata, values)
         if not scalar_root and self.engine_node.rules:
             self._apply_rules()
 
@@ -251,7 +255,7 @@ class EngineForm(Form):
             present, value = field.to_json()
             if present:
                 out[field.node.key] = value
-        return out
+        return _extra_keys().merge(self, out) if self.engine_extras else out
 
     def find_field(self, parts: list[str]) -> tuple[Any, list[str]]:
         """The deepest field on the pointer parts, and the parts no field covers."""
@@ -264,6 +268,8 @@ class EngineForm(Form):
         same = [f for f in self._fields.values() if f.node.key is not None and f.node.key == parts[0]]
         if same:
             return next((f for f in same if f.active), same[0]).find_field(parts[1:])
+        if self.engine_extras:
+            return _extra_keys().find_field(self, parts)
         return None, parts
 
     @property
@@ -271,11 +277,18 @@ class EngineForm(Form):
         return list(self._fields.values())
 
     def first_target_id(self) -> str | None:
-        for field in self._fields.values():
+        for field in [*self._fields.values(), *self.engine_extras]:
             target = field.target_id
             if target:
                 return target
         return None
+
+
+def _extra_keys() -> Any:
+    # Imported when first needed: extra_keys builds its group field on ArrayField, defined in this module.
+    from portal.forms_engine import extra_keys
+
+    return extra_keys
 
 
 def _when(node: Node, child: Node, by_key: Mapping[str, Any]) -> str | None:
@@ -886,6 +899,11 @@ class ArrayField(EngineField):
     @property
     def add_value(self) -> str:
         return f"add:{self.name}"
+
+    @property
+    def add_text(self) -> str:
+        """The add button's words: "Thêm thành viên"."""
+        return f"{self.text['add']} {self.node.error_label}"
 
     @property
     def add_id(self) -> str:

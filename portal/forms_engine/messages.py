@@ -26,6 +26,12 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "submit": "Tiếp tục",
         "item": "mục",
         "summary_title": "Có thông tin cần sửa",
+        # Free-form keys of an object (extra_keys.py): a legend "<title> — mục khác", rows of name + value.
+        "more": "mục khác",
+        "more_row": "Mục",
+        "more_name": "Tên mục",
+        "more_value": "Giá trị",
+        "more_add": "Thêm mục",
     },
     "en": {
         "optional": "(optional)",
@@ -46,6 +52,11 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "submit": "Continue",
         "item": "item",
         "summary_title": "There is a problem",
+        "more": "other entries",
+        "more_row": "Entry",
+        "more_name": "Name",
+        "more_value": "Value",
+        "more_add": "Add an entry",
     },
 }
 
@@ -93,6 +104,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dependencies": "Nhập {label}",
         "$ref": "Biểu mẫu đang có lỗi cấu hình, vui lòng báo cho cơ quan tiếp nhận",
         "fallback": "Kiểm tra lại {label}",
+        # The name of a free-form key (extra_keys.py); propertyNames.<keyword> for what propertyNames refused.
+        "propertyNames": "Tên mục này không được chấp nhận, hãy đặt tên khác",
+        "propertyNames.enum": "Chọn một tên mục trong danh sách",
+        "propertyNames.const": "Chọn một tên mục trong danh sách",
+        "propertyNames.pattern": "Nhập tên mục đúng định dạng",
+        "propertyNames.minLength": "Nhập tên mục tối thiểu {limit} ký tự",
+        "propertyNames.maxLength": "Nhập tên mục tối đa {limit} ký tự",
+        "more.name_required": "Nhập tên mục, hoặc xoá mục này",
+        "more.duplicate": "Tên mục này đã có, hãy đặt tên khác",
+        "more.declared": "Tên mục này đã có trong biểu mẫu, hãy nhập vào ô đó hoặc đặt tên khác",
+        "more.name_format": "Nhập tên mục đúng định dạng",
     },
     "en": {
         "required": "Enter {label}",
@@ -135,6 +157,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dependencies": "Enter {label}",
         "$ref": "The form is misconfigured, please tell the receiving office",
         "fallback": "Check {label}",
+        "propertyNames": "This name is not accepted, choose another",
+        "propertyNames.enum": "Select a name from the list",
+        "propertyNames.const": "Select a name from the list",
+        "propertyNames.pattern": "Enter the name in the right format",
+        "propertyNames.minLength": "Enter a name of at least {limit} characters",
+        "propertyNames.maxLength": "Enter a name of no more than {limit} characters",
+        "more.name_required": "Enter a name, or remove this entry",
+        "more.duplicate": "This name is already used, choose another",
+        "more.declared": "The form already asks for this, answer it there or choose another name",
+        "more.name_format": "Enter the name in the right format",
     },
 }
 

@@ -173,6 +173,7 @@ class Node:
     # insect/worms) gets one node per schema; `branches` names the (rule index, side) outcomes that bring
     # this one in. None: the node stands for its key whichever branch applies.
     branches: frozenset[tuple[int, bool]] | None = None
+    extras: list[Node] = field(default_factory=list)  # an object's groups of free-form keys (extra_keys.py)
 
     @property
     def error_label(self) -> str:
@@ -288,7 +289,7 @@ def _types_of(schema: Mapping[str, Any]) -> tuple[str, ...]:
             if json_type not in found:
                 found.append(json_type)
         return tuple(found)
-    if "properties" in schema or "additionalProperties" in schema or "required" in schema:
+    if any(k in schema for k in ("properties", "additionalProperties", "patternProperties", "required")):
         return ("object",)
     for keyword in ("oneOf", "anyOf"):
         alts = schema.get(keyword)
@@ -685,6 +686,10 @@ class _Builder:
                     child.conditional = key in node.gated
                     child.branches = branches
                     node.children.append(child)
+        # Imported here: extra_keys builds on this module (and on fields.py, which imports it too).
+        from portal.forms_engine.extra_keys import attach
+
+        attach(self, node, schema, ui, resolver)
 
     def _object_alternatives(
         self, schema: Mapping[str, Any], keyword: str, resolver: Any, where: str

@@ -14,6 +14,7 @@ from jsonschema import SchemaError, ValidationError
 from jsonschema.exceptions import relevance
 from werkzeug.datastructures import MultiDict
 
+from portal.forms_engine import extra_keys
 from portal.forms_engine.fields import ABSENT, Context, EngineForm, defaults_for, form_class, same_value
 from portal.forms_engine.messages import MESSAGES, UI_TEXT, format_number, locale_key
 from portal.forms_engine.nodes import (
@@ -149,6 +150,8 @@ class FormSpec:
                     key = field.node.key
                     if key is not None and key not in keys:
                         field.process(None, values.get(key, ABSENT))
+                if None not in keys:
+                    extra_keys.bind(form, None, values)  # free-form keys are asked on the last page
                 if self.root.rules:
                     form._apply_rules()
         form.engine_action = action_text if isinstance(action_text, str) and action_text else None
@@ -201,7 +204,7 @@ class FormSpec:
         node = self.root
         for part in html_name[len(prefix) + 1 :].split("-"):
             if node.kind == "object":
-                found = next((c for c in node.children if c.name == part), None)
+                found = next((c for c in node.children if c.name == part), None) or extra_keys.group_named(node, part)
             elif node.kind == "array" and part.isascii() and part.isdigit():
                 found = node.row(int(part))
             else:
@@ -243,8 +246,19 @@ class FormSpec:
         if page is not None:
             unique = [e for e in unique if self.page_of(e.pointer) == page]
         if prefix is not None:
-            unique = [dataclasses.replace(e, field_id=self.field_id(e.pointer, prefix)) for e in unique]
+            unique = [dataclasses.replace(e, field_id=self._error_field_id(e, prefix, data)) for e in unique]
         return unique
+
+    def _error_field_id(self, error: FieldError, prefix: str, data: Any) -> str | None:
+        base = prefix if self.root.kind == "object" else f"{prefix}-value"
+        found = extra_keys.extra_field_id(self.root, error.pointer, base, data, error.keyword)
+        return found or self.field_id(error.pointer, prefix)
+
+    def form_errors(self, form: EngineForm) -> list[FieldError]:
+        """Problems the posted JSON cannot show, found on the form itself: free-form rows with no name, a
+        name already used or declared, a name their group does not take (extra_keys.py). Each points at
+        the row's name input; `attach_errors` places them too."""
+        return [FieldError(p, k, m, field_id=i) for p, k, m, i in extra_keys.form_errors(form, self.messages)]
 
     def _to_field_errors(self, error: ValidationError, data: Any) -> list[FieldError]:
         keyword = str(error.validator)
@@ -261,8 +275,19 @@ class FormSpec:
             for sub in deeper:
                 out.extend(self._to_field_errors(sub, data))
             return out
+        named = extra_keys.name_error(error)
+        if named is not None:
+            # propertyNames judges a key's name: the error belongs to that key, not to the whole object.
+            return [FieldError(named, "propertyNames", self._name_message(error))]
         pointer = join_pointer(list(error.absolute_path))
         return [FieldError(pointer, keyword, self.message_for(error, pointer, data))]
+
+    def _name_message(self, error: ValidationError) -> str:
+        keyword = str(error.validator)
+        value = error.validator_value
+        limit = format_number(value, self.locale) if isinstance(value, int) and not isinstance(value, bool) else ""
+        template = self.messages.get(f"propertyNames.{keyword}", self.messages["propertyNames"])
+        return template.format(limit=limit)
 
     def _is_choice_error(self, error: ValidationError) -> bool:
         alts = error.validator_value if isinstance(error.validator_value, list) else []
@@ -296,7 +321,7 @@ class FormSpec:
 
         `data`: the whole document, so that a key declared differently by two branches speaks of its own."""
         keyword = str(error.validator)
-        node, rest = self.root.find(pointer, data)
+        node, rest = extra_keys.find(*self.root.find(pointer, data))
         exact = not rest
         tr = self.translations.get(self.locale) or {}
         custom = node.error_messages.get(keyword) if exact else None
@@ -305,7 +330,9 @@ class FormSpec:
         chosen = (custom or translated) if self.locale == "vi" else (translated or custom)
         if isinstance(chosen, str) and chosen:
             return chosen
-        return self._default_message(error, node if exact else None, rest)
+        return extra_keys.name_message(node, rest, keyword, self.messages) or self._default_message(
+            error, node if exact else None, rest
+        )
 
     def _default_message(self, error: ValidationError, node: Node | None, rest: list[str]) -> str:
         keyword = str(error.validator)
@@ -390,8 +417,11 @@ class FormSpec:
         `validate` inferred from the data (nothing of it filled in yet), its errors replace the others.
         """
         placed: list[FieldError] = []
+        given = {(e.pointer, e.message) for e in errors}
+        errors = [*errors, *(e for e in self.form_errors(form) if (e.pointer, e.message) not in given)]
         for error in self._chosen_alternative_errors(form, errors):
-            field, _ = form.find_field(split_pointer(error.pointer))
+            field, rest = form.find_field(split_pointer(error.pointer))
+            field = extra_keys.error_field(field, rest, error.keyword)
             if field is None:
                 target = form.first_target_id()
             else:
@@ -460,7 +490,12 @@ class FormSpec:
                 self._answer(child, data[child.key], depth, f"{pointer}/{_esc(child.key)}", out)  # type: ignore[arg-type]
         known = {c.key for c in node.children}
         for key, value in data.items():
-            if key not in known:  # data the form does not ask for (API filings): shown as given
+            if key in known:
+                continue
+            extra = extra_keys.value_node(node, key)
+            if extra is not None:  # a free-form key: its name is the question
+                self._answer(dataclasses.replace(extra, label=key), value, depth, f"{pointer}/{_esc(key)}", out)
+            else:  # data the form does not ask for (API filings): shown as given
                 out.append(Answer(key, self._plain(value), depth, f"{pointer}/{_esc(key)}", False))
 
     def _answer(self, node: Node, value: Any, depth: int, pointer: str, out: list[Answer]) -> None:

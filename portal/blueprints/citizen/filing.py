@@ -319,6 +319,11 @@ def post_form(code: str):
     problems = dossier_service.check_submission(
         version=version, applicant=applicant, data=data, file_counts=_file_counts(draft), locale=locale
     )
+    # rows of free-form keys the JSON cannot hold (no name, a name used twice): only the form knows them
+    problems += [
+        dossier_service.Problem("/data" + e.pointer, e.keyword, e.message, e.field_id)
+        for e in data_spec.form_errors(data_form)
+    ]
     if on_behalf and not applicant.get("filed_by"):
         problems.append(
             dossier_service.Problem(

@@ -23,6 +23,7 @@ DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 # Samples that use only this issue's features. The round trip must give back the sample's formData
 # (after rjsf-style defaults), except keys the schema does not declare (see UNDECLARED_KEYS).
 COVERED = [
+    "additionalProperties",  # undeclared keys as rows of name + text value ("— mục khác", extra_keys.py)
     "allOf",  # allOf merged for rendering (types intersected)
     "anyOf",  # anyOf of object alternatives at the root and in array rows: pick one, fill its fields
     "alternatives",  # oneOf/anyOf of {const|enum, title} as labelled choices, checkboxes, enumDisabled
@@ -49,7 +50,9 @@ COVERED = [
     "numbers",  # number, integer, enum of numbers, range with multipleOf
     "oneOf",  # oneOf of untitled objects: "Lựa chọn 1/2"
     "options",  # ui:options, submit text, autocomplete
+    "patternProperties",  # keys matching the pattern as rows whose value takes the pattern's schema
     "ordering",  # ui:order with "*"
+    "propertyNames",  # the allowed names from propertyNames.enum as a select in each row; boolean values
     "propertyDependencies",  # array-form `dependencies` only changes what is required; every field is plain
     "references",  # $ref/definitions, recursive $ref (depth-limited)
     "schemaDependencies",  # dependencies revealing fields, incl. rjsf's oneOf-per-answer form, in rows too
@@ -58,17 +61,19 @@ COVERED = [
     "validation",  # minLength/minimum (customValidate is rjsf-only)
     "widgets",  # formats, booleans, hidden, ui:readonly, ui:disabled, readOnly, oneOf const
 ]
-# Excluded, with the reason: all of these belong to the next issue or are not supported at all.
+# Excluded, with the reason: all of these belong to a later issue or are not supported at all.
 EXCLUDED = {
-    "additionalProperties": "free-form extra keys (additionalProperties UI) are not rendered yet",
-    "patternProperties": "free-form keys matched by patternProperties are not rendered yet",
-    "propertyNames": "dropdown-keyed objects (propertyNames) are not rendered; unreleased in rjsf too",
     "optionalDataControls": (
-        "rjsf 6 optional-data controls (an optional object stays out until added) are not supported: the"
-        " engine fills the first oneOf alternative's readOnly default, and {name} then matches all three"
-        " alternatives, so the data fails oneOf; anyOf of arrays (optionalArrayWithAnyofs) is not rendered"
+        "its three oneOf alternatives accept the same objects (none requires a key), so every value of"
+        " optionalObjectWithOneofs fails oneOf and the only valid documents leave it out; rjsf 6 gets there with"
+        " an optional-data control (an optional object stays out until added), which the engine does not have:"
+        " it renders the alternatives and fills the read-only default of the one picked. anyOf of arrays"
+        " (optionalArrayWithAnyofs) is not rendered either"
     ),
-    "fallback": "an untyped root value (rjsf's fallback type picker) is not supported",
+    "fallback": (
+        "a root with no type whose data is the number 1234: rjsf 6 shows a type picker (a developer's tool, not a"
+        " question for a citizen); the engine renders an object form that asks nothing, and the import says so"
+    ),
     "errors": (
         "formData is invalid on purpose, so there is no valid document to round-trip; test_rjsf_errors_sample_"
         "keeps_every_answer_a_form_can_hold checks its round trip instead"
