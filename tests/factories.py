@@ -70,6 +70,26 @@ def birth_data(**overrides) -> dict:
     return value
 
 
+#: Where the original of a certified copy (2.000815) comes from: one alternative each, no key in common.
+ORIGIN_IN_VIETNAM = {"issuer": "Sở Giáo dục và Đào tạo tỉnh Tuyên Quang"}
+ORIGIN_ABROAD = {"issuing_country": "Nhật Bản", "foreign_issuer": "Đại học Osaka", "legalisation": "da_hop_phap_hoa"}
+
+
+def certified_copy_data(**overrides) -> dict:
+    """Valid answers for the certified copy (2.000815): a Vietnamese diploma, two copies, the result by post."""
+    value = {
+        "document_name": "Bằng tốt nghiệp trung học phổ thông",
+        "origin": dict(ORIGIN_IN_VIETNAM),
+        "language": "tieng_viet",
+        "pages": 1,
+        "copies": 2,
+        "delivery": "buu_dien",
+        "delivery_address": "Thôn Đồng Mừng, xã Mỹ Bằng, tỉnh Tuyên Quang",
+    }
+    value.update(overrides)
+    return value
+
+
 class _FormFields(HTMLParser):
     """Collects the successful controls of the first <form method=post> the way a browser would submit them."""
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Dossier
-from tests.factories import applicant, birth_data, tiny_pdf, tiny_png
+from tests.factories import ORIGIN_ABROAD, applicant, birth_data, certified_copy_data, tiny_pdf, tiny_png
 
 BIRTH = "/api/v1/procedures/1.001193/dossiers"
 COPY = "/api/v1/procedures/2.000815/dossiers"
@@ -288,14 +288,10 @@ def test_certified_copy_with_several_files_is_stored_nfc(app, client, sample_pro
     import unicodedata
 
     nfd_name = unicodedata.normalize("NFD", "Nguyễn Văn Bình")
-    data = {
-        "document_name": unicodedata.normalize("NFD", "Bằng tốt nghiệp"),
-        "copies": 2,
-        "pages": 1,
-        "language": "tieng_viet",
-        "delivery": "buu_dien",
-        "delivery_address": "Thôn Đồng Mừng, xã Mỹ Bằng",
-    }
+    data = certified_copy_data(
+        document_name=unicodedata.normalize("NFD", "Bằng tốt nghiệp"),
+        origin={"issuer": unicodedata.normalize("NFD", "Sở Giáo dục và Đào tạo tỉnh Tuyên Quang")},
+    )
     files = [("ban_chinh_scan", (tiny_pdf(), "trang-1.pdf")), ("ban_chinh_scan", (tiny_png(), "trang-2.png"))]
     parts = {
         "payload": json.dumps({"applicant": applicant(full_name=nfd_name), "data": data}, ensure_ascii=False),
@@ -308,18 +304,12 @@ def test_certified_copy_with_several_files_is_stored_nfc(app, client, sample_pro
         stored = dossier.applicant["full_name"]
         assert sorted(a.mime_type for a in dossier.attachments) == ["application/pdf", "image/png"]
         assert dossier.data["document_name"] == "Bằng tốt nghiệp"
+        assert dossier.data["origin"] == {"issuer": "Sở Giáo dục và Đào tạo tỉnh Tuyên Quang"}
     assert stored == unicodedata.normalize("NFC", nfd_name) and len(stored) == 15
 
 
-def test_conditional_requirement_is_enforced(client, sample_procedures):
-    data = {
-        "document_name": "Bằng tốt nghiệp",
-        "copies": 1,
-        "pages": 1,
-        "language": "tieng_viet",
-        "delivery": "buu_dien",
-    }
-    response = client.post(
+def _file_copy(client, data: dict):
+    return client.post(
         COPY,
         data={
             "payload": json.dumps({"applicant": applicant(), "data": data}),
@@ -327,8 +317,42 @@ def test_conditional_requirement_is_enforced(client, sample_procedures):
         },
         content_type="multipart/form-data",
     )
+
+
+def test_conditional_requirement_is_enforced(client, sample_procedures):
+    data = certified_copy_data()
+    del data["delivery_address"]
+    response = _file_copy(client, data)
     assert response.status_code == 422
     assert [e["path"] for e in response.get_json()["errors"]] == ["/data/delivery_address"]
+
+
+def test_a_foreign_original_is_filed_with_its_own_answers_only(app, client, sample_procedures):
+    response = _file_copy(client, certified_copy_data(origin=dict(ORIGIN_ABROAD)))
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        assert db.session.scalar(select(Dossier)).data["origin"] == ORIGIN_ABROAD
+
+
+@pytest.mark.parametrize(
+    ("origin", "errors"),
+    [
+        # the alternative the answers point to speaks: a foreign original must say it was legalised
+        ({"issuing_country": "Nhật Bản"}, [("/data/origin/legalisation", "required")]),
+        ({}, [("/data/origin/issuer", "required")]),
+        # answers of both alternatives at once: the other one's keys are not part of this one
+        ({**ORIGIN_ABROAD, "issuer": "Sở Tư pháp"}, [("/data/origin/issuer", "additionalProperties")]),
+        (
+            {"issuer": "Sở Tư pháp", "issuing_country": "Nhật Bản"},
+            [("/data/origin/issuing_country", "additionalProperties")],
+        ),
+        ({**ORIGIN_ABROAD, "legalisation": "chua"}, [("/data/origin/legalisation", "oneOf")]),
+    ],
+)
+def test_the_origin_of_the_original_is_one_alternative_exactly(client, sample_procedures, origin, errors):
+    response = _file_copy(client, certified_copy_data(origin=origin))
+    assert response.status_code == 422
+    assert [(e["path"], e["keyword"]) for e in response.get_json()["errors"]] == errors
 
 
 def test_id_number_must_fit_province_and_birth_year(client, sample_procedures):

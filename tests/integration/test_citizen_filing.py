@@ -11,10 +11,11 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Attachment, Dossier, DossierEvent
-from tests.factories import applicant, birth_data, flatten, form_fields, tiny_pdf, typed_form
+from portal.models import Attachment, Dossier, DossierEvent, Draft
+from tests.factories import applicant, birth_data, certified_copy_data, flatten, form_fields, tiny_pdf, typed_form
 
 FORM_URL = "/thu-tuc/1.001193/nop-ho-so"
+COPY_URL = "/thu-tuc/2.000815/nop-ho-so"
 CODE_RE = re.compile(r"H60\.22\.5-\d{6}-\d{4,}")
 
 
@@ -239,18 +240,84 @@ def _branch_of(html: str, field: str) -> str:
     return before[before.rindex('<fieldset class="fe-when"') :].split(">", 1)[0]
 
 
+def _post_page(client, html: str, values: dict, action: str = "continue"):
+    """Post a page of the form as a browser would, with `values` typed over what it shows."""
+    fields = form_fields(html)
+    for name, value in values.items():
+        fields.poplist(name)
+        fields[name] = value
+    fields["_action"] = action
+    url = re.search(r'<form method="post"[^>]*action="([^"]+)"', html).group(1).replace("&amp;", "&")
+    return client.post(url, data=fields.to_dict(flat=False), content_type="multipart/form-data")
+
+
+def _copy_step(client, step: int) -> str:
+    """The certified copy form (2.000815) at `step`, the steps before it filled with valid answers."""
+    html = client.get(COPY_URL).get_data(as_text=True)
+    answers = certified_copy_data()
+    steps = [
+        flatten("applicant", applicant(), form_fields("")).to_dict(),
+        {
+            "data-document_name": answers["document_name"],
+            "data-origin-__alt": "0",
+            "data-origin-issuer": answers["origin"]["issuer"],
+        },
+    ]
+    for values in steps[: step - 1]:
+        moved = _post_page(client, html, values)
+        assert moved.status_code == 303, moved.get_data(as_text=True)[:3000]
+        html = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert f"Bước {step}/3" in html
+    return html
+
+
 def test_update_button_shows_the_branch_that_now_applies_without_validating(client, sample_procedures):
-    page = client.get("/thu-tuc/2.000815/nop-ho-so").get_data(as_text=True)
+    page = _copy_step(client, 3)
     assert "hidden disabled" in _branch_of(page, "data-delivery_address")  # by post only
-    fields = form_fields(page)
-    fields["data-delivery"] = "buu_dien"
-    fields["_action"] = "update"
-    updated = client.post(
-        "/thu-tuc/2.000815/nop-ho-so", data=fields.to_dict(flat=False), content_type="multipart/form-data"
-    )
+    updated = _post_page(client, page, {"data-delivery": "buu_dien"}, action="update")
     html = updated.get_data(as_text=True)
     assert updated.status_code == 200
     assert 'class="error-summary"' not in html  # an update is not a validation
     assert "hidden" not in _branch_of(html, "data-delivery_address")
     label = html[html.index('for="data-delivery_address"') :].split("</label>", 1)[0]
     assert "không bắt buộc" not in label  # required now that it applies
+
+
+def test_update_button_swaps_the_alternative_without_validating(client, sample_procedures):
+    page = _copy_step(client, 2)
+    assert "hidden disabled" not in _branch_of(page, "data-origin-issuer")  # issued in Vietnam, at first
+    assert "hidden disabled" in _branch_of(page, "data-origin-issuing_country")
+    updated = _post_page(client, page, {"data-origin-__alt": "1"}, action="update")
+    html = updated.get_data(as_text=True)
+    assert updated.status_code == 200
+    assert 'class="error-summary"' not in html
+    assert "hidden disabled" in _branch_of(html, "data-origin-issuer")
+    assert "hidden" not in _branch_of(html, "data-origin-issuing_country")
+    label = html[html.index('for="data-origin-issuing_country"') :].split("</label>", 1)[0]
+    assert "không bắt buộc" not in label  # required in the alternative picked
+
+
+def test_a_step_left_empty_speaks_of_the_alternative_picked_and_files_only_its_answers(app, client, sample_procedures):
+    page = _copy_step(client, 2)
+    empty = _post_page(client, page, {"data-document_name": "Bằng thạc sĩ", "data-origin-__alt": "1"})
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 200
+    errors = re.findall(r'<p class="fe-error"[^>]*>(.*?)</p>', html)
+    assert any("Nhập tên nước đã cấp bản chính" in e for e in errors), errors
+    assert any("Chọn tình trạng hợp pháp hóa lãnh sự" in e for e in errors), errors
+    assert not any("cơ quan, tổ chức đã cấp" in e for e in errors), errors
+    # a forged answer for the alternative not picked (its block is posted by no browser) is dropped
+    moved = _post_page(
+        client,
+        html,
+        {
+            "data-origin-issuer": "Sở Tư pháp",
+            "data-origin-issuing_country": "Nhật Bản",
+            "data-origin-legalisation": "duoc_mien",
+        },
+    )
+    assert moved.status_code == 303 and "buoc=3" in moved.headers["Location"]
+    token = re.search(r"ho-so-tam=([^&]+)", moved.headers["Location"]).group(1)
+    with app.app_context():
+        draft = db.session.scalar(select(Draft).where(Draft.token == token))
+        assert draft.data["origin"] == {"issuing_country": "Nhật Bản", "legalisation": "duoc_mien"}

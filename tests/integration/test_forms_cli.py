@@ -153,16 +153,20 @@ def test_every_problem_is_listed_one_per_line(runner, tmp_path) -> None:
     bad = tmp_path / "2.000815.json"
     shutil.copy(FORMS_DIR / "2.000815.json", bad)
 
-    def break_twice(document: dict[str, Any]) -> None:
+    def break_three_times(document: dict[str, Any]) -> None:
         document["procedure"]["processing_days"] = "0"
         document["uiSchema"]["copies"]["ui:widget"] = "spinner"
+        # inside an alternative (the original issued abroad) as well
+        document["schema"]["properties"]["origin"]["oneOf"][1]["properties"]["issuing_country"]["pattern"] = "(?<=x)"
 
-    edit(bad, break_twice)
+    edit(bad, break_three_times)
     result = run(runner, "import", bad)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert any(line.startswith(f"{bad}: /procedure/processing_days: ") for line in lines)
     assert any(line.startswith(f"{bad}: /uiSchema/copies/ui:widget: ") for line in lines)
+    where = "/schema/properties/origin/oneOf/1/properties/issuing_country/pattern"
+    assert any(line.startswith(f"{bad}: {where}: ") for line in lines), lines
 
 
 def test_json_syntax_error_names_line_and_column(runner, tmp_path) -> None:

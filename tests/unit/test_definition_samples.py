@@ -103,8 +103,34 @@ def test_residence_form_takes_household_members_moving_too() -> None:
     ) == ["members/0/relationship:enum"]
 
 
+COPY = {
+    "document_name": "Bằng tốt nghiệp",
+    "origin": {"issuer": "Sở Giáo dục và Đào tạo tỉnh Tuyên Quang"},
+    "copies": 2,
+    "pages": 1,
+    "language": "tieng_viet",
+}
+ABROAD = {"issuing_country": "Nhật Bản", "legalisation": "da_hop_phap_hoa"}
+
+
 def test_certified_copy_asks_for_an_address_only_when_posting_the_result() -> None:
-    data = {"document_name": "Bằng tốt nghiệp", "copies": 2, "pages": 1, "language": "tieng_viet"}
-    assert error_paths("2.000815", {**data, "delivery": "mot_cua"}) == []
-    assert error_paths("2.000815", {**data, "delivery": "buu_dien"}) == [":required"]
-    assert error_paths("2.000815", {**data, "delivery": "mot_cua", "copies": 51}) == ["copies:maximum"]
+    assert error_paths("2.000815", {**COPY, "delivery": "mot_cua"}) == []
+    assert error_paths("2.000815", {**COPY, "delivery": "buu_dien"}) == [":required"]
+    assert error_paths("2.000815", {**COPY, "delivery": "mot_cua", "copies": 51}) == ["copies:maximum"]
+
+
+def test_certified_copy_origin_is_exactly_one_alternative() -> None:
+    data = {**COPY, "delivery": "mot_cua"}
+    assert error_paths("2.000815", {**data, "origin": ABROAD}) == []
+    assert error_paths("2.000815", {**data, "origin": {**ABROAD, "legalisation": "duoc_mien"}}) == []
+    # a foreign original must be legalised or exempt (Decree 23/2015/NĐ-CP, Art. 20): nothing else to pick
+    assert error_paths("2.000815", {**data, "origin": {**ABROAD, "legalisation": "chua"}}) == ["origin:oneOf"]
+    assert error_paths("2.000815", {**data, "origin": {"issuing_country": "Nhật Bản"}}) == ["origin:oneOf"]
+    assert error_paths("2.000815", {**data, "origin": {}}) == ["origin:oneOf"]
+    # the alternatives share no key, and neither takes the other's
+    assert error_paths("2.000815", {**data, "origin": {**ABROAD, "issuer": "Sở Tư pháp"}}) == ["origin:oneOf"]
+    without = {k: v for k, v in data.items() if k != "origin"}
+    assert error_paths("2.000815", without) == [":required"]
+    alternatives = load("2.000815")["schema"]["properties"]["origin"]["oneOf"]
+    keys = [set(alt["properties"]) for alt in alternatives]
+    assert not keys[0] & keys[1]

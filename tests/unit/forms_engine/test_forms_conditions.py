@@ -124,6 +124,65 @@ def test_delivery_address_of_a_desk_prefill_is_dropped_from_defaults() -> None:
     assert spec.defaults({"delivery": "buu_dien", "delivery_address": "x" * 12})["delivery_address"] == "x" * 12
 
 
+# --- certified copy (2.000815): where the original comes from, one of two alternatives ---------------------
+
+ABROAD = {"issuing_country": "Nhật Bản", "legalisation": "da_hop_phap_hoa"}
+
+
+def test_origin_shows_the_fields_of_the_alternative_picked_and_keeps_only_them(render: Any, post: Any) -> None:
+    spec = procedure("2.000815")
+    fresh = render(spec.form(page=0))
+    assert re.search(r'name="data-origin-__alt" value="0" checked', fresh)  # issued in Vietnam, at first
+    assert " hidden" not in block(fresh, "data-origin-issuer")
+    wrapper = block(fresh, "data-origin-issuing_country")
+    assert " hidden" in wrapper and " disabled" in wrapper
+    assert json.loads(re.search(r'data-when="([^"]*)"', wrapper)[1].replace("&#34;", '"')) == [
+        {"f": "data-origin-__alt", "in": ["1"], "empty": False, "not": False}
+    ]
+
+    abroad = spec.form(
+        formdata=MultiDict(
+            {
+                "data-origin-__alt": "1",
+                "data-origin-issuer": "Sở Tư pháp",  # forged: its block is disabled, no browser posts it
+                "data-origin-issuing_country": "Nhật Bản",
+                "data-origin-legalisation": "da_hop_phap_hoa",
+            }
+        ),
+        page=0,
+    )
+    assert spec.to_json(abroad)["origin"] == ABROAD
+    html = render(abroad)
+    assert " hidden" in block(html, "data-origin-issuer")
+    label = re.search(r'for="data-origin-issuing_country">(.*?)</label>', html)
+    assert label and "không bắt buộc" not in label[1]
+    assert post(html).getlist("data-origin-__alt") == ["1"]
+
+
+def test_origin_prefill_picks_its_alternative_and_round_trips(render: Any, post: Any) -> None:
+    spec = procedure("2.000815")
+    for origin, picked in ((ABROAD, "1"), ({"issuer": "Sở Tư pháp", "issued_on": "2019-06-30"}, "0")):
+        data = {**spec.defaults(), "document_name": "Bằng thạc sĩ", "origin": origin}
+        html = render(spec.form(data=data, page=0))
+        posted = post(html)
+        assert posted.getlist("data-origin-__alt") == [picked]
+        assert spec.to_json(spec.form(formdata=posted, data=data, page=0)) == data
+
+
+def test_origin_errors_speak_of_the_alternative_picked(render: Any) -> None:
+    spec = procedure("2.000815")
+    form = spec.form(formdata=MultiDict({"data-document_name": "Bằng thạc sĩ", "data-origin-__alt": "1"}), page=0)
+    data = spec.to_json(form)
+    assert data["origin"] == {}
+    placed = spec.attach_errors(form, spec.validate(data, prefix="data", page=0))
+    assert [(e.pointer, e.message) for e in placed if e.pointer.startswith("/origin")] == [
+        ("/origin/issuing_country", "Nhập tên nước đã cấp bản chính"),
+        ("/origin/legalisation", "Chọn tình trạng hợp pháp hóa lãnh sự của bản chính"),
+    ]
+    html = render(form)
+    assert "Nhập tên cơ quan, tổ chức đã cấp bản chính" not in html
+
+
 # --- CT01 (1.004222): household_head under `else` of new_household ------------------------------------------
 
 
