@@ -227,6 +227,9 @@ class EngineForm(Form):
             if key in node.gated:
                 field.active = applies(node, field.node, active, outcomes)
                 field.when = _when(node, field.node, by_key)
+                if not field.active:
+                    # Hidden now; forms.js may reveal it without asking the server: label it as it will be.
+                    field.required_now = _required_when_shown(node, field.node)
         order = list(self._fields.values())
         for rule in node.rules:
             if rule.alt is not None:
@@ -282,6 +285,22 @@ class EngineForm(Form):
             if target:
                 return target
         return None
+
+
+def _required_when_shown(node: Node, child: Node) -> bool:
+    """Whether a gated field is required once a branch that brings it in applies."""
+    for index, rule in enumerate(node.rules):
+        for side, keys, required in (
+            (True, rule.then_keys, rule.then_required),
+            (False, rule.else_keys, rule.else_required),
+        ):
+            if (
+                child.key in keys
+                and (child.branches is None or (index, side) in child.branches)
+                and child.key in required
+            ):
+                return True
+    return child.key in node.base_required
 
 
 def _extra_keys() -> Any:

@@ -623,7 +623,9 @@ class _Builder:
                 alt_gated |= keys
                 rules.append(Rule(None, None, keys, alt_required, alt=i))
                 node.alternatives.append(alt)
-                node.alt_labels.append(label or self.text["alternative"].format(n=i + 1))
+                # Translated as "<path>.alternative.<index>", beside "<path>.alternative" for the question.
+                translated = self.t(node.dotted, f"alternative.{i}")
+                node.alt_labels.append(translated or label or self.text["alternative"].format(n=i + 1))
             break
         node.rules = rules
         # Gated: declared only by a branch or an alternative, or declared here but required only by a branch

@@ -482,6 +482,10 @@ class FormSpec:
         return out
 
     def _answers_object(self, node: Node, data: Mapping[str, Any], depth: int, pointer: str, out: list[Answer]) -> None:
+        if node.alternatives and node.alt_choice is not None:
+            # Which alternative was filled in is an answer too ("Giấy tờ do cơ quan … nước ngoài cấp").
+            chosen = node.alt_labels[infer_alternative(node, data)]
+            out.append(Answer(node.alt_choice.label, chosen, depth, pointer, False))
         active, _, outcomes = decide(node, data) if node.gated else (set(), set(), [])
         for child in node.children:
             if child.branches is not None and not applies(node, child, active, outcomes):

@@ -110,6 +110,14 @@ def test_a_dropped_connection_loses_nothing_and_the_draft_resumes_on_another_pho
     next_step.click()  # saved now (the scan is still missing)
     expect(page.get_by_role("alert")).to_contain_text("Bản chụp bản chính")
     expect(page.locator(".resume-code")).to_have_text(resume_code)
+    # typed after that answer, then a look at step 2 and back: the copy of step 3 outlives the visit
+    page.get_by_label("Số bản sao cần chứng thực").fill("4")
+    step_3 = page.url
+    page.goto(re.sub(r"buoc=3", "buoc=2", step_3))
+    expect(page.get_by_label("Tên giấy tờ, văn bản cần chứng thực")).to_be_visible()
+    page.goto(step_3)
+    expect(page.get_by_role("status").filter(has_text=RESTORED)).to_be_visible()
+    expect(page.get_by_label("Số bản sao cần chứng thực")).to_have_value("4")
     assert script_errors == []
 
     # another phone: a fresh browser, the code and the phone number

@@ -306,6 +306,10 @@ def test_a_step_left_empty_speaks_of_the_alternative_picked_and_files_only_its_a
     assert any("Nhập tên nước đã cấp bản chính" in e for e in errors), errors
     assert any("Chọn tình trạng hợp pháp hóa lãnh sự" in e for e in errors), errors
     assert not any("cơ quan, tổ chức đã cấp" in e for e in errors), errors
+    # the summary at the top says the same and links to the fields on the page, not to the hidden ones
+    summary = html[html.index('class="error-summary"') :].split("</div>", 1)[0]
+    assert 'href="#data-origin-issuing_country"' in summary and "Nhập tên nước đã cấp bản chính" in summary
+    assert "data-origin-issuer" not in summary and "cơ quan, tổ chức đã cấp" not in summary
     # a forged answer for the alternative not picked (its block is posted by no browser) is dropped
     moved = _post_page(
         client,

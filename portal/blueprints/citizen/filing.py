@@ -209,8 +209,7 @@ def start_form(code: str):
             )
             if _step_of_problem(data_spec, p.pointer) == step
         ]
-        applicant_spec(locale).attach_errors(applicant_form, _errors_under(problems, "/applicant"))
-        data_spec.attach_errors(data_form, _errors_under(problems, "/data"))
+        problems = _place(problems, applicant_form, data_form, data_spec, locale)
     return _render_form(
         procedure=procedure,
         version=version,
@@ -339,8 +338,7 @@ def post_form(code: str):
         problems = [p for p in problems if _step_of_problem(data_spec, p.pointer) == step]
     _commit(outbox)
     if problems:
-        applicant_spec(locale).attach_errors(applicant_form, _errors_under(problems, "/applicant"))
-        data_spec.attach_errors(data_form, _errors_under(problems, "/data"))
+        problems = _place(problems, applicant_form, data_form, data_spec, locale)
         return _render_form(**render, draft=draft, problems=problems, notices=notices, status=200)
     if step is not None and step <= len(data_spec.pages):
         return redirect(_step_url(code, token, step + 1), code=303)
@@ -373,6 +371,21 @@ def _busy_form(code: str):
     )
     response.headers["Retry-After"] = "5"
     return response
+
+
+def _place(problems, applicant_form, data_form, data_spec, locale: str) -> list[dossier_service.Problem]:
+    """Put each problem beside its field; what the summary lists, in page order, is what the fields show.
+
+    The form knows more than the data: where the citizen picked an alternative and filled nothing of it yet,
+    validation alone speaks of the first one; `attach_errors` swaps in the problems of the one picked."""
+    placed = []
+    for prefix, spec, form in (("/applicant", applicant_spec(locale), applicant_form), ("/data", data_spec, data_form)):
+        placed += [
+            dossier_service.Problem(prefix + e.pointer, e.keyword, e.message, e.field_id)
+            for e in spec.attach_errors(form, _errors_under(problems, prefix))
+        ]
+    rest = [p for p in problems if not p.pointer.startswith(("/applicant", "/data"))]
+    return placed + rest
 
 
 def _errors_under(problems: list[dossier_service.Problem], prefix: str) -> list[dossier_service.Problem]:

@@ -126,7 +126,11 @@
   };
 
   var sent = store && store.getItem("eform:sent");
-  if (sent && sent !== key && (sent.slice(-token.length - 1) === ":" + token || sent.slice(-4) === ":new")) {
+  if (sent && sent === key) {
+    // the page submitted came back (something to fix): typing goes on here, and its copy must outlive a
+    // visit to another step, so the marker is spent
+    store.removeItem("eform:sent");
+  } else if (sent && (sent.slice(-token.length - 1) === ":" + token || sent.slice(-4) === ":new")) {
     // a page submitted from this tab was answered by another page of the same draft (the next step,
     // "Quay lại"): the server redirects only after saving it, so its copy is no longer needed
     store.removeItem(sent);

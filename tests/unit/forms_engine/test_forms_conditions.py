@@ -103,6 +103,9 @@ def test_delivery_address_appears_only_for_post(render: Any, post: Any) -> None:
     desk = spec.form(formdata=MultiDict({"data-delivery": "mot_cua", "data-delivery_address": "12 Lê Lợi, Huế"}))
     html = render(desk)
     assert " hidden" in block(html, "data-delivery_address")
+    # forms.js reveals it without asking the server: it is labelled already as it will be, required
+    hidden_label = re.search(r'for="data-delivery_address">(.*?)</label>', html)
+    assert hidden_label and "không bắt buộc" not in hidden_label[1]
     assert "delivery_address" not in spec.to_json(desk)
     assert "/delivery_address" not in pointers(spec, spec.to_json(desk))
 
@@ -347,3 +350,28 @@ def test_errors_speak_of_the_alternative_picked_even_before_it_is_filled_in(rend
     assert [e.field_id for e in placed] == ["data-items-0-lat", "data-items-0-lon", "data-lat", "data-lon"]
     html = render(form)
     assert 'href="#data-lat"' in html and 'href="#data-city"' not in html
+
+
+def test_a_hidden_alternative_is_labelled_as_it_will_be_when_picked(render: Any) -> None:
+    spec = compile_form(LOCATION)
+    html = render(spec.form())  # "Thành phố" picked: the coordinates are hidden
+    assert " hidden" in block(html, "data-lat")
+    assert re.search(r'for="data-lat">lat</label>', html)  # no optional mark: required in its alternative
+    assert re.search(r'for="data-note">note <span[^>]*>\(không bắt buộc\)', html)
+
+
+def test_check_page_names_the_alternative_filled_in_and_english_translates_it(render: Any) -> None:
+    definition = json.loads((FORMS / "2.000815.json").read_text(encoding="utf-8"))
+    spec = compile_form(definition["schema"], definition["uiSchema"], translations=definition["translations"])
+    data = {"origin": {"issuing_country": "Nhật Bản", "legalisation": "duoc_mien"}}
+    answers = {a.label: a.value for a in spec.answers(data)}
+    assert answers[spec.root.child("origin").alt_choice.label] == "Giấy tờ do cơ quan, tổ chức nước ngoài cấp"
+    english = compile_form(
+        definition["schema"], definition["uiSchema"], translations=definition["translations"], locale="en"
+    )
+    html = render(english.form(data=data))
+    assert ">Issued by a foreign authority or organisation</label>" in html
+    assert "nước ngoài cấp" not in html
+    assert {a.label: a.value for a in english.answers(data)}["Who issued the original"] == (
+        "Issued by a foreign authority or organisation"
+    )
