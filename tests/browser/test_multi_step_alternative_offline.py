@@ -15,15 +15,18 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from tests.certified_copy_page import (
+    DOSSIER_CODE_RE,
+    FORM,
+    ID_NUMBER,
+    OFFLINE,
+    PHONE_TYPED,
+    RESTORED,
+    RESUME_CODE_RE,
+    typed_copies,
+)
 
-FORM = "/thu-tuc/2.000815/nop-ho-so"
-PHONE_TYPED = "0987 654 321"
-ID_NUMBER = "008090004321"
-RESUME_CODE_RE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
-DOSSIER_CODE_RE = re.compile(r"H60\.22\.5-\d{6}-\d{4,}")
-RESTORED = "Đã khôi phục thông tin bạn nhập trước khi mất kết nối."
-OFFLINE = "Mất kết nối mạng. Thông tin của bạn vẫn còn trên trang này"
+pytestmark = pytest.mark.browser
 
 ABROAD = "Giấy tờ do cơ quan, tổ chức nước ngoài cấp"
 AT_HOME = "Giấy tờ do cơ quan, tổ chức Việt Nam cấp"
@@ -33,12 +36,8 @@ STEP_TITLES = ("Người yêu cầu", "Giấy tờ cần chứng thực", "Số 
 
 
 def _form_copies(page) -> dict[str, dict]:
-    """The tab's copies of typed pages (sessionStorage "eform:<path>:<step>:<draft>"), parsed."""
-    stored = page.evaluate(
-        "() => { const o = {}; for (let i = 0; i < sessionStorage.length; i++) {"
-        " const k = sessionStorage.key(i); o[k] = sessionStorage.getItem(k); } return o; }"
-    )
-    return {k: json.loads(v) for k, v in stored.items() if k.startswith("eform:") and k != "eform:sent"}
+    """The tab's copies of typed pages, parsed."""
+    return {k: json.loads(v) for k, v in typed_copies(page).items()}
 
 
 def _step_of_copy(key: str) -> str:

@@ -14,29 +14,22 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.certified_copy_page import (
+    DOSSIER_CODE_RE,
+    FORM,
+    ID_NUMBER,
+    OFFLINE,
+    PHONE_TYPED,
+    RESTORED,
+    RESUME_CODE_RE,
+    stored_copies,
+    typed_copies,
+)
+
 pytestmark = pytest.mark.browser
 
-FORM = "/thu-tuc/2.000815/nop-ho-so"
-PHONE_TYPED = "0987 654 321"
-ID_NUMBER = "008090004321"
-RESUME_CODE_RE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
-DOSSIER_CODE_RE = re.compile(r"H60\.22\.5-\d{6}-\d{4,}")
-RESTORED = "Đã khôi phục thông tin bạn nhập trước khi mất kết nối."
-OFFLINE = "Mất kết nối mạng. Thông tin của bạn vẫn còn trên trang này"
 ISSUER = "Sở Giáo dục và Đào tạo tỉnh Tuyên Quang"
 ADDRESS = "Thôn Đồng Mừng, xã Mỹ Bằng, tỉnh Tuyên Quang"
-
-
-def _stored_copies(page) -> dict[str, str]:
-    return page.evaluate(
-        "() => { const o = {}; for (let i = 0; i < sessionStorage.length; i++) {"
-        " const k = sessionStorage.key(i); o[k] = sessionStorage.getItem(k); } return o; }"
-    )
-
-
-def _typed_copies(page) -> dict[str, str]:
-    """The copies of typed pages; "eform:sent" only names the page last submitted from this tab."""
-    return {k: v for k, v in _stored_copies(page).items() if k.startswith("eform:") and k != "eform:sent"}
 
 
 def test_a_dropped_connection_loses_nothing_and_the_draft_resumes_on_another_phone(
@@ -51,7 +44,7 @@ def test_a_dropped_connection_loses_nothing_and_the_draft_resumes_on_another_pho
     me.get_by_label("Họ, chữ đệm và tên", exact=True).fill("Lê Thị Hoa")
     me.get_by_label("Số điện thoại di động").fill(PHONE_TYPED)
     me.get_by_label("Số định danh cá nhân").fill(ID_NUMBER)
-    copies = _stored_copies(page)
+    copies = stored_copies(page)
     assert any("Lê Thị Hoa" in v for v in copies.values()), copies
     assert all(ID_NUMBER not in v for v in copies.values()), copies
     assert page.evaluate("() => localStorage.length") == 0
@@ -62,7 +55,7 @@ def test_a_dropped_connection_loses_nothing_and_the_draft_resumes_on_another_pho
     resume_code = page.locator(".resume-code").inner_text().strip()
     assert RESUME_CODE_RE.match(resume_code), resume_code
     expect(page).to_have_url(re.compile(r"[?&]ho-so-tam="))  # a reload comes back to this draft
-    assert _typed_copies(page) == {}, "the server has it: no copy kept"
+    assert typed_copies(page) == {}, "the server has it: no copy kept"
 
     # the resume code also went out by SMS (the local sender records it in the instance folder)
     texts = [m for m in sent_messages() if resume_code in m["body"]]
@@ -86,7 +79,7 @@ def test_a_dropped_connection_loses_nothing_and_the_draft_resumes_on_another_pho
     expect(page.get_by_role("alert")).to_contain_text("Bản chụp bản chính")
     expect(page.locator(".resume-code")).to_have_text(resume_code)
     expect(page).to_have_url(re.compile(r"[?&]buoc=3&ho-so-tam="))
-    assert _typed_copies(page) == {}, "the server has it: no copy kept"
+    assert typed_copies(page) == {}, "the server has it: no copy kept"
 
     # she types more, then the signal goes
     page.get_by_label("Số bản sao cần chứng thực").fill("3")
@@ -151,7 +144,7 @@ def test_a_dropped_connection_loses_nothing_and_the_draft_resumes_on_another_pho
         phone2.get_by_role("button", name="Đăng ký chứng thực").click()
         phone2.wait_for_url(re.compile(r"/ho-so/[^/]+$"))
         expect(phone2.get_by_role("status")).to_contain_text(DOSSIER_CODE_RE)
-        assert not any(k.startswith("eform:") for k in _stored_copies(phone2))
+        assert not any(k.startswith("eform:") for k in stored_copies(phone2))
     finally:
         other.close()
 
@@ -176,4 +169,4 @@ def test_a_blank_form_comes_back_on_reload_but_not_for_the_next_person(live_serv
     expect(page.get_by_label("Họ, chữ đệm và tên", exact=True)).to_have_value("")
     expect(helper).to_be_hidden()
     expect(page.get_by_role("status").filter(has_text=RESTORED)).to_have_count(0)
-    assert not any(k.startswith("eform:") for k in _stored_copies(page))
+    assert not any(k.startswith("eform:") for k in stored_copies(page))
