@@ -160,15 +160,21 @@ def test_resume_on_another_device_brings_back_everything_and_files_one_dossier(a
     typed = code.lower().replace("-", " ")
     response = _resume(other, typed, "+84 912 345 678")
     assert response.status_code == 303
-    assert "ho-so-tam=" in response.headers["Location"]
+    # the birth form is filled in steps: 1 applicant, 2 requester, 3 child, 4 parents and the upload; the
+    # draft goes on where something is still missing: the child's name, on step 3
+    token = re.search(r"ho-so-tam=([^&]+)", response.headers["Location"]).group(1)
+    assert "buoc=3" in response.headers["Location"]
     page = other.get(response.headers["Location"])
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Nguyễn Thị Ánh" in html and code in html
-    # the birth form is filled in steps: 1 applicant, 2 requester, 3 child, 4 parents and the upload
-    last = other.get(response.headers["Location"] + "&buoc=4").get_data(as_text=True)
+    assert "Bệnh viện Đa khoa tỉnh Tuyên Quang" in html and code in html
+    assert 'class="error-summary"' not in html  # nothing said yet: she has not pressed anything
+    draft_url = f"{FORM_URL}?ho-so-tam={token}"
+    first = other.get(draft_url + "&buoc=1").get_data(as_text=True)
+    assert "Nguyễn Thị Ánh" in first
+    last = other.get(draft_url + "&buoc=4").get_data(as_text=True)
     assert "Trần Văn Ệ" in last and "Giấy chứng sinh.pdf" in last
-    fields = form_fields(other.get(response.headers["Location"] + "&buoc=3").get_data(as_text=True))
+    fields = form_fields(html)
     fields["data-child-full_name"] = "Trần Minh Đức"
     fields["_action"] = "continue"
     step = other.post(FORM_URL + "?buoc=3", data=fields.to_dict(flat=False), content_type="multipart/form-data")
@@ -214,6 +220,14 @@ def test_a_corrected_mobile_number_gets_a_new_code_and_the_old_one_stops(app, cl
     assert _resume(app.test_client(), old_code, "0987654321").status_code == 404
     assert _resume(app.test_client(), old_code, "0912345678").status_code == 404
     assert _resume(app.test_client(), new_code, "0987654321").status_code == 303
+
+
+def test_a_resumed_draft_with_nothing_missing_opens_on_the_check_page(app, client, sample_procedures):
+    response = _fill(client, files={"file-giay_chung_sinh": (tiny_pdf(), "Giấy chứng sinh.pdf")})
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    code = SHOWN_CODE.search(client.get(response.headers["Location"]).get_data(as_text=True)).group(1)
+    resumed = _resume(app.test_client(), code, "0912345678")
+    assert resumed.status_code == 303 and resumed.headers["Location"].endswith("/kiem-tra")
 
 
 def test_wrong_phone_or_wrong_code_get_the_same_generic_answer(app, client, sample_procedures):

@@ -94,6 +94,19 @@ def _draft_problems(draft: Draft, locale: str) -> list[dossier_service.Problem]:
     )
 
 
+def resume_url(draft: Draft, locale: str) -> str:
+    """Where a resumed draft continues: the first step still missing something, or the check page when
+    nothing is (a one-page form: the form)."""
+    code = draft.procedure.code
+    data_spec = spec_for(draft.form_version, locale)
+    if not data_spec.multi_page:
+        return url_for("citizen.start_form", code=code, **{"ho-so-tam": draft.token})
+    problems = _draft_problems(draft, locale)
+    if not problems:
+        return url_for("citizen.check_answers", token=draft.token)
+    return _step_url(code, draft.token, min(_step_of_problem(data_spec, p.pointer) for p in problems))
+
+
 def _file_counts(draft: Draft | None) -> dict[str, int]:
     counts: dict[str, int] = {}
     for attachment in draft.attachments if draft else []:

@@ -6,13 +6,14 @@ import logging
 import secrets
 from datetime import timedelta
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session
 from flask_babel import gettext as _
 
 from portal.blueprints.citizen import bp
-from portal.blueprints.citizen.filing import _remember_code, _remember_draft
+from portal.blueprints.citizen.filing import _remember_code, _remember_draft, resume_url
 from portal.database import begin_write
 from portal.extensions import db
+from portal.i18n import current_locale
 from portal.services.drafts import find_resumable, format_code, normalise_code
 from portal.services.throttle import hit, throttle_key
 
@@ -58,7 +59,7 @@ def resume():
     _remember_draft(draft.token)
     _remember_code(draft.token, format_code(normalise_code(code) or ""))
     procedure_code = draft.procedure.code
-    token = draft.token
+    target = resume_url(draft, current_locale())
     db.session.commit()
     log.info("draft resumed", extra={"event": "draft_resumed", "procedure": procedure_code})
-    return redirect(url_for("citizen.start_form", code=procedure_code, **{"ho-so-tam": token}), code=303)
+    return redirect(target, code=303)
