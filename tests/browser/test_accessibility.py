@@ -91,6 +91,34 @@ def test_empty_form_submit_lists_every_problem_accessibly(live_server, scan_page
     _assert_accessible(scan_page, "empty form page submitted (every required field in error)")
 
 
+def test_steps_with_an_alternative_and_a_conditional_field_are_accessible(live_server, browser):
+    # the certified copy form: step 2 picks where the original comes from (radios, hidden blocks), step 3 shows
+    # the postal address only for delivery by post
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(live_server("/thu-tuc/2.000815/nop-ho-so"))
+        me = page.get_by_role("region", name="Người yêu cầu (người có hồ sơ)")
+        me.get_by_label("Họ, chữ đệm và tên", exact=True).fill("Lê Thị Hoa")
+        me.get_by_label("Số điện thoại di động").fill("0987654321")
+        page.get_by_role("button", name="Tiếp tục", exact=True).click()
+        expect(page.get_by_role("main")).to_contain_text("Bước 2/3")
+        _assert_accessible(page, "step 2, the first alternative picked")
+        page.get_by_role("radio", name="Giấy tờ do cơ quan, tổ chức nước ngoài cấp").check()
+        page.get_by_role("button", name="Tiếp tục", exact=True).click()  # nothing of it filled in yet
+        expect(page.get_by_role("alert").get_by_role("link")).not_to_have_count(0)
+        _assert_accessible(page, "step 2 with the foreign alternative's problems")
+        page.get_by_label("Tên giấy tờ, văn bản cần chứng thực").fill("Bằng thạc sĩ")
+        page.get_by_label("Nước cấp bản chính").fill("Nhật Bản")
+        page.get_by_role("radio", name="Bản chính đã được hợp pháp hóa lãnh sự").check()
+        page.get_by_role("button", name="Tiếp tục", exact=True).click()
+        expect(page.get_by_role("main")).to_contain_text("Bước 3/3")
+        page.get_by_role("radio", name="Qua bưu điện").check()
+        _assert_accessible(page, "step 3 with the postal address shown")
+    finally:
+        context.close()
+
+
 def test_pages_after_filing_have_no_serious_axe_violations(live_server, page, fill_birth_form, certificate_pdf):
     problems = []
     page.goto(live_server(BIRTH_FORM))
