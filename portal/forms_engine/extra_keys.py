@@ -368,6 +368,10 @@ def _check(form: EngineForm) -> None:
                 group_field.row_problems[i] = "more.name_format"
             else:
                 seen.add(name)
+    for group_field in form.engine_extras:
+        for _i, row, name, _value, _blank in group_field.pairs():
+            # A list of allowed names offers each row only the names no other row holds yet.
+            row.form["name"].taken = frozenset(seen - {name})
 
 
 def merge(form: EngineForm, out: dict[str, Any]) -> dict[str, Any]:

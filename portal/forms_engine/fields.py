@@ -969,7 +969,10 @@ class ArrayField(EngineField):
 def _choice_options(field: Any, is_selected: Callable[[str], bool]) -> list[dict[str, Any]]:
     """The choices of a radio group, select or checkbox list, each with its element id and state."""
     out = []
+    taken = getattr(field, "taken", frozenset())  # names other rows of a free-form group already hold
     for i, choice in enumerate(field.node.choices):
+        if choice.token in taken and not is_selected(choice.token):
+            continue
         option_id = f"{field.id}-{i}"
         out.append(
             {

@@ -214,6 +214,10 @@ def test_property_names_enum_is_a_select_without_the_declared_names(render: Any,
     select = re.search(r'<select[^>]*name="data-__more-0-name".*?</select>', html, re.S)[0]
     assert re.findall(r'<option value="([^"]*)"', select) == ["", "betaBanner", "telemetry"]
     assert '<option value="telemetry" selected>' in select
+    # a new row offers only the names no row holds yet
+    added = render(spec.form(formdata=MultiDict({**post(html), "_action": "add:data-__more"})))
+    second = re.search(r'<select[^>]*name="data-__more-1-name".*?</select>', added, re.S)[0]
+    assert re.findall(r'<option value="([^"]*)"', second) == ["", "betaBanner"]
     assert spec.to_json(spec.form(formdata=post(html))) == {"darkMode": True, "telemetry": False}
     forged = MultiDict({"data-__more-count": "1", "data-__more-0-name": "other", "data-__more-0-value": "true"})
     form = spec.form(formdata=forged)
