@@ -4,7 +4,7 @@ Conditional fields (if/then/else, dependentRequired, dependentSchemas, draft-07 
 decides. Each object node keeps its conditions as `Rule`s and the set of `gated` keys, the properties that
 exist only when a branch applies: keys a branch declares that the object itself does not, and keys the
 object declares but only a branch of if/then/else or a schema dependency requires (delivery_address when
-delivery is "buu_dien"). `applicable()` evaluates the rules against the object's current value (from the
+delivery is "buu_dien"). `decide()` evaluates the rules against the object's current value (from the
 post or the prefill) on every render: it gives the gated keys that apply now and the keys required now.
 dependentRequired and array-form `dependencies` gate nothing (rjsf shows those fields always); they only
 make fields required. An `if` that is a `const`/`enum` test on one sibling choice can also run in the
@@ -207,11 +207,8 @@ class Node:
         for i, part in enumerate(parts):
             nxt: Node | None = None
             if node.kind == "object":
-                nxt = node.child(part)
-                if nxt is not None and nxt.branches is not None and isinstance(data, Mapping):
-                    active, _, outcomes = decide(node, data)
-                    variants = [c for c in node.children if c.key == part]
-                    nxt = next((c for c in variants if applies(node, c, active, outcomes)), nxt)
+                shown = without_other_variants(node, data) if isinstance(data, Mapping) else node.children
+                nxt = next((c for c in shown if c.key == part), None) or node.child(part)
                 data = data.get(part) if isinstance(data, Mapping) else None
             elif node.kind == "array" and part.isdigit():
                 nxt = node.row(int(part))
@@ -992,17 +989,12 @@ def infer_alternative(node: Node, value: Any) -> int:
     return best
 
 
-def applicable(node: Node, value: Any, chosen: int | None = None) -> tuple[set[str], set[str]]:
-    """(gated keys that apply now, keys required now) for an object node and its current value.
+def decide(node: Node, value: Any, chosen: int | None = None) -> tuple[set[str], set[str], list[bool]]:
+    """(gated keys that apply now, keys required now, each rule's outcome) for an object node and its current
+    value; an outcome is True when the rule's `then` side applies, and `applies` reads them.
 
     `chosen`: the alternative the citizen picked, if the object has alternatives; inferred from the data
     when None."""
-    active, required, _ = decide(node, value, chosen)
-    return active, required
-
-
-def decide(node: Node, value: Any, chosen: int | None = None) -> tuple[set[str], set[str], list[bool]]:
-    """`applicable`, plus each rule's outcome (True: its `then` side applies), which `applies` reads."""
     data = value if isinstance(value, Mapping) else {}
     active: set[str] = set()
     required = set(node.base_required)
@@ -1039,6 +1031,15 @@ def applies(node: Node, child: Node, active: set[str], outcomes: list[bool]) -> 
         if any(i < len(outcomes) and outcomes[i] == side for i, side in sibling.branches):
             return sibling is child
     return False
+
+
+def without_other_variants(node: Node, value: Any) -> list[Node]:
+    """The object's children less the variants of a key that belong to a branch `value` did not take: each
+    key once, with the schema it was entered with (ADR 0005). Other gated children stay: callers decide."""
+    if not any(c.branches is not None for c in node.children):
+        return node.children
+    active, _, outcomes = decide(node, value)
+    return [c for c in node.children if c.branches is None or applies(node, c, active, outcomes)]
 
 
 def _labelled(schema: Mapping[str, Any]) -> bool:

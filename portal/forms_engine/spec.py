@@ -20,12 +20,11 @@ from portal.forms_engine.messages import MESSAGES, UI_TEXT, format_number, local
 from portal.forms_engine.nodes import (
     FormSchemaError,
     Node,
-    applies,
     build_tree,
-    decide,
     infer_alternative,
     join_pointer,
     split_pointer,
+    without_other_variants,
 )
 from portal.forms_engine.pages import Page, build_pages, page_of_pointer
 from portal.forms_engine.validation import make_validator, pattern_search
@@ -486,10 +485,7 @@ class FormSpec:
             # Which alternative was filled in is an answer too ("Giấy tờ do cơ quan … nước ngoài cấp").
             chosen = node.alt_labels[infer_alternative(node, data)]
             out.append(Answer(node.alt_choice.label, chosen, depth, pointer, False))
-        active, _, outcomes = decide(node, data) if node.gated else (set(), set(), [])
-        for child in node.children:
-            if child.branches is not None and not applies(node, child, active, outcomes):
-                continue  # another variant of this key is the one the data was entered with
+        for child in without_other_variants(node, data):
             if child.key in data:
                 self._answer(child, data[child.key], depth, f"{pointer}/{_esc(child.key)}", out)  # type: ignore[arg-type]
         known = {c.key for c in node.children}

@@ -137,17 +137,21 @@ def issue_and_send_code(draft: Draft, *, secret: str | bytes, resume_url: str):
         channel=NotificationChannel.SMS,
         recipient=mobile or "",
         body=resume_sms_text(code, resume_url),
-        dedup_key=f"draft-resume:{draft.id}:{(draft.resume_code_hash or '')[:16]}",
+        dedup_key=_resume_dedup_key(draft),
     )
     return code, notification
 
 
 def _code_sent_to(draft: Draft) -> str | None:
-    """The number the draft's current code was last queued for; None once the outbox row is purged."""
-    prefix = f"draft-resume:{draft.id}"
+    """The number the draft's current code was queued for; None once the outbox row is purged.
+
+    Looked up by its exact dedup key (unique, so indexed): this runs on every save of a draft with a code."""
+    keys = [_resume_dedup_key(draft), f"draft-resume:{draft.id}"]  # the second: codes queued before keys had a hash
     return db.session.scalar(
-        select(Notification.recipient)
-        .where((Notification.dedup_key == prefix) | Notification.dedup_key.startswith(prefix + ":"))
-        .order_by(Notification.id.desc())
-        .limit(1)
+        select(Notification.recipient).where(Notification.dedup_key.in_(keys)).order_by(Notification.id.desc()).limit(1)
     )
+
+
+def _resume_dedup_key(draft: Draft) -> str:
+    """One SMS per code: a re-issued code is a new message."""
+    return f"draft-resume:{draft.id}:{(draft.resume_code_hash or '')[:16]}"

@@ -14,7 +14,7 @@ from hypothesis_jsonschema import from_schema
 
 from portal.forms_engine import compile_form
 from portal.forms_engine.fields import ABSENT
-from portal.forms_engine.nodes import Node, applicable, applies, decide
+from portal.forms_engine.nodes import Node, decide, without_other_variants
 
 SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "conformance" / "rjsf-samples"
 FORMS = Path(__file__).resolve().parents[3] / "forms_schemas"
@@ -216,16 +216,13 @@ def _canonical(node: Node, value: Any) -> Any:
         if not isinstance(value, dict):
             return value
         out = {}
-        active, _, outcomes = decide(node, value)
-        for child in node.children:
-            if child.branches is not None and not applies(node, child, active, outcomes):
-                continue  # the variant of this key that another branch declares
+        for child in without_other_variants(node, value):
             got = canonical(child, value.get(child.key, ABSENT))  # type: ignore[arg-type]
             if got is not ABSENT:
                 out[child.key] = got
         if node.gated:
             # A field whose branch does not apply is not an answer (fields.py drops it too).
-            active, _ = applicable(node, out)
+            active, _, _ = decide(node, out)
             out = {k: v for k, v in out.items() if k not in node.gated or k in active}
         return out if out or node.required else ABSENT
     if node.kind == "array":
